@@ -7,7 +7,7 @@
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 
 say() { printf '[test] %s\n' "$*"; }
 
@@ -35,7 +35,7 @@ step() {  # step NAME CMD...
     return 0
 }
 
-step "ruff" "$PY" -m ruff check .
+step "ruff" "$PY" -m ruff check --output-format=concise .
 step "manage.py check" "$PY" manage.py check
 step "makemigrations --check" "$PY" manage.py makemigrations --check --dry-run
 
