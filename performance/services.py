@@ -1,8 +1,8 @@
 """Writes for performance forms: creating target forms and self-evaluations from parsed documents."""
 
 import re
+from difflib import SequenceMatcher
 from datetime import datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from disclosures.amounts import yuan_from_wan
@@ -80,18 +80,22 @@ def _indicator(form: TargetForm, item: ParsedIndicator, order: int) -> Indicator
     )
 
 
-def match_project(name: str, projects: list[ProjectLine]) -> ProjectLine | None:
-    """表十二 row for a form: exact name, else the one project whose normalised name contains or matches it."""
-    exact = [p for p in projects if p.name == name]
+def _norm_name(text: str) -> str:
+    return re.sub(r"[\s（）()“”\"、，,]", "", text)
+
+
+def match_project(name: str, projects: list[ProjectLine]) -> tuple[ProjectLine | None, bool]:
+    """表十二 row for a form: (project, exact). Exact name first, else the single clearly most similar name."""
+    target = _norm_name(name)
+    exact = [p for p in projects if p.name == name] or [p for p in projects if _norm_name(p.name) == target]
     if len(exact) == 1:
-        return exact[0]
-
-    def norm(text: str) -> str:
-        return re.sub(r"[\s（）()“”\"、，,]|20\d\d年|十[四五]五?|等", "", text)
-
-    target = norm(name)
-    fuzzy = [p for p in projects if norm(p.name) == target or (target and (target in norm(p.name) or norm(p.name) in target))]
-    return fuzzy[0] if len(fuzzy) == 1 else None
+        return exact[0], True
+    scored = sorted(
+        ((SequenceMatcher(None, target, _norm_name(p.name)).ratio(), i) for i, p in enumerate(projects)), reverse=True
+    )
+    if scored and scored[0][0] >= 0.75 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 0.1):
+        return projects[scored[0][1]], False
+    return None, False
 
 
 def target_forms_create(
@@ -142,10 +146,14 @@ def target_forms_create(
             source_line=item.line,
         )
         candidates = [p for p in projects if p.pk not in claimed]
-        project = match_project(item.project_name, candidates)
+        project, exact = match_project(item.project_name, candidates)
         if project is not None:
             form.project = project
             claimed.add(project.pk)
+            if not exact:
+                issues.append(
+                    ImportIssue(item.line, f"绩效目标表项目名称“{item.project_name}”与表十二“{project.name}”不一致，按相近名称对应")
+                )
         elif disclosure is not None:
             issues.append(ImportIssue(item.line, f"绩效目标表“{item.project_name}”未能对应到表十二的项目"))
         forms.append(form)
@@ -167,10 +175,6 @@ def target_forms_create(
     TargetFunding.objects.bulk_create(fundings)
     Indicator.objects.bulk_create(indicators)
     return forms, len(indicators)
-
-
-def _wan_to_yuan(value: Decimal | None) -> Decimal | None:
-    return yuan_from_wan(value)
 
 
 def self_evaluations_create(
@@ -216,11 +220,11 @@ def self_evaluations_create(
                     evaluation=evaluation,
                     order=order,
                     label=row.label[:64],
-                    initial_declared=_wan_to_yuan(row.initial_declared),
-                    initial_budgeted=_wan_to_yuan(row.initial_budgeted),
-                    full_year_budget=_wan_to_yuan(row.full_year_budget),
-                    executed=_wan_to_yuan(row.executed),
-                    balance=_wan_to_yuan(row.balance),
+                    initial_declared=yuan_from_wan(row.initial_declared),
+                    initial_budgeted=yuan_from_wan(row.initial_budgeted),
+                    full_year_budget=yuan_from_wan(row.full_year_budget),
+                    executed=yuan_from_wan(row.executed),
+                    balance=yuan_from_wan(row.balance),
                     execution_rate=row.execution_rate,
                     weight=row.weight,
                     score=row.score,

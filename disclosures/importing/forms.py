@@ -7,16 +7,12 @@ cells are recognised by their text (field labels, indicator level names), never 
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from disclosures.importing.numbers import AmountError, parse_amount
-from disclosures.importing.parsed import (
-    ImportIssue,
-    ParsedDocument,
-    ParsedIndicator,
-    ParsedTargetForm,
-)
+from disclosures.importing.parsed import ImportIssue, ParsedDocument, ParsedIndicator, ParsedTargetForm
 from disclosures.importing.text import WATERMARK, region_of
 
 _TITLE = re.compile(r"^\S*项目支出绩效目标(申报)?表$")
@@ -52,6 +48,11 @@ _FUND_UNIT = re.compile(r"^(?:项目资金)?\((万?元)\)$")
 _GOAL_PERIOD, _GOAL_ANNUAL = ("实施期目标", "实施目标"), ("年度目标",)
 _GOAL_LABELS = {"总体目标", *_GOAL_PERIOD, *_GOAL_ANNUAL}
 _FOOTER = {"负责人": "responsible", "经办人": "handler", "联系电话": "phone", "填报日期": "filled_at"}
+_FIELD_LABELS = {  # attribute → label as printed, for issue messages
+    **{name: label for label, name in (*_HEAD_FIELDS.items(), *_TEXT_FIELDS.items(), *_FOOTER.items())},
+    "implementing_unit": "实施单位",
+    "period_label": "项目期",
+}
 
 _LEVEL1 = ("产出指标", "效益指标", "满意度指标")
 # 二级 base name → 一级 it belongs to (DOMAIN §4.1). Bases in _SUFFIX_OPTIONAL also appear without 指标 (001).
@@ -132,7 +133,7 @@ def _fund_key(key: str) -> str:
     return key.replace("（", "(").replace("）", ")").replace(":", "").replace("：", "")
 
 
-def _split_label(key: str, labels) -> tuple[str, str] | None:
+def _split_label(key: str, labels: Iterable[str]) -> tuple[str, str] | None:
     """'填报日期：2021…' → ('填报日期', '2021…') for the first label the key starts with."""
     for label in labels:
         if key.startswith(label):
@@ -280,9 +281,10 @@ class _FormParser:
         if not self.form.project_name:
             self.form.issues.append(ImportIssue(self.form.line, "未读到项目名称", "error", "项目名称"))
 
-    def _single(self, values: list[str], line: int, cell: str) -> str:
+    def _single(self, values: list[str], line: int, field_name: str) -> str:
         if len(values) > 1:
-            self.warn(line, f"同一栏有多个单元格“{'”“'.join(values)}”，已按顺序连接", cell)
+            label = _FIELD_LABELS[field_name]
+            self.warn(line, f"“{label}”有多个单元格“{'”“'.join(values)}”，已按顺序连接", label)
         return "".join(values)
 
     # -- 项目资金 ----------------------------------------------------------------------------------------------
@@ -352,7 +354,8 @@ class _FormParser:
                 self.warn(row.line, f"无法识别的行“{_row_text(row)}”，已忽略")
                 continue
             if len(cells) > 1:
-                self.warn(row.line, f"“{_field_label(current)}”有多个单元格，已按顺序连接", _field_label(current))
+                label = _FIELD_LABELS[current]
+                self.warn(row.line, f"“{label}”有多个单元格，已按顺序连接", label)
             # A long cell wrapped onto following lines is joined back without a separator.
             setattr(self.form, current, getattr(self.form, current) + "".join(cell.text for cell in cells))
 
@@ -509,7 +512,9 @@ class _FormParser:
                 indicators.append(indicator)
         return indicators
 
-    def _indicator(self, line: int, half: int, tokens: list[_Token], level1: str, level2: str):
+    def _indicator(
+        self, line: int, half: int, tokens: list[_Token], level1: str, level2: str
+    ) -> ParsedIndicator | None:
         if not tokens:
             return None  # a 二级 row without 三级 (经济效益 / 生态效益 template rows) is not an indicator
         period = ("实施期", "年度")[half]
@@ -613,10 +618,6 @@ def _after_label(text: str, label: str) -> str:
 
 def _row_text(row: _Row) -> str:
     return " ".join(cell.text for cell in row.cells)[:60]
-
-
-def _field_label(field_name: str) -> str:
-    return next(label for label, name in _TEXT_FIELDS.items() if name == field_name)
 
 
 def parse_targets_document(text: str) -> ParsedDocument:

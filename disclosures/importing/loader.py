@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from disclosures.importing.parsed import ImportIssue, ParsedDocument
+from disclosures.importing.parsed import ImportIssue, ParsedDocument, SourceRow
+from disclosures.sourcecheck import compare, unreadable_cells
+from disclosures.tablespecs import DisclosureData, build_tables
 from disclosures.models import (
     BudgetUnit,
     Department,
@@ -153,6 +155,10 @@ def document_import(*, text: str, file_name: str, publish: bool = False, user=No
     except ValueError as exc:
         raise ImportFailed(file_name, [ImportIssue(None, str(exc), "error")]) from exc
     errors = [i for i in doc.issues if i.severity == "error"]
+    for table in doc.tables:
+        for line, index, cell in unreadable_cells(table.key, table.rows):
+            label = table.label or table.title
+            errors.append(ImportIssue(line, f"{label}第{index + 1}列：无法识别的金额“{cell}”", "error", f"第{index + 1}列"))
     if errors:
         raise ImportFailed(file_name, errors)
     if not doc.department_code:
@@ -218,6 +224,8 @@ def _store(doc: ParsedDocument, *, text: str, file_name: str, publish: bool, use
         disclosure=disclosure, source_document=source, issues=issues,
     )
     report.self_evaluations = len(evaluations)
+    if disclosure is not None:
+        issues.extend(_source_differences(disclosure))
     errors = [i for i in issues if i.severity == "error"]
     if errors:
         raise ImportFailed(file_name, errors)
@@ -229,6 +237,19 @@ def _store(doc: ParsedDocument, *, text: str, file_name: str, publish: bool, use
         disclosure.published_at = timezone.now()
         disclosure.save(update_fields=["status", "published_at"])
     return report
+
+
+def _source_differences(disclosure: Disclosure) -> list[ImportIssue]:
+    """Printed cells that the stored facts do not reproduce, as warnings for the reviewer."""
+    data = DisclosureData(disclosure)
+    tables = {t.key: t for t in build_tables(disclosure, data)}
+    issues = []
+    for source in disclosure.source_tables.all():
+        if source.key in tables:
+            rows = [SourceRow(line=r["line"], cells=r["cells"]) for r in source.rows]
+            for diff in compare(rows, tables[source.key]):
+                issues.append(ImportIssue(diff.line, diff.message, "warning", f"第{diff.column}列"))
+    return issues
 
 
 def _replace_draft(doc: ParsedDocument, unit: BudgetUnit, file_name: str) -> tuple[Disclosure, bool]:
