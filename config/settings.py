@@ -67,9 +67,7 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
-DATABASES = {
-    "default": database_from_url(os.environ.get("DATABASE_URL", ""), default_sqlite=VAR_DIR / "db.sqlite3")
-}
+DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", ""), default_sqlite=VAR_DIR / "db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

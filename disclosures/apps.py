@@ -2,4 +2,5 @@ from django.apps import AppConfig
 
 
 class DisclosuresConfig(AppConfig):
-    name = 'disclosures'
+    name = "disclosures"
+    verbose_name = "预决算公开"

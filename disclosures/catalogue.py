@@ -28,7 +28,10 @@ def catalogue_sync(apps=None) -> dict[str, int]:
             gov_pk = fields.pop("government_class")
             fields["government_class"] = by_pk[gov_pk] if gov_pk else None
             obj, _ = economic_class.objects.update_or_create(
-                scheme=fields.pop("scheme"), code=fields.pop("code"), since_year=fields.pop("since_year"), defaults=fields
+                scheme=fields.pop("scheme"),
+                code=fields.pop("code"),
+                since_year=fields.pop("since_year"),
+                defaults=fields,
             )
             by_pk[entry["pk"]] = obj
             counts["economic"] += 1

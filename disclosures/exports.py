@@ -196,7 +196,9 @@ def disclosure_json(disclosure: Disclosure) -> dict:
             {"part": s.part, "level": s.level, "heading": s.heading, "body": s.body} for s in disclosure.sections.all()
         ],
         "forms": [form_json(f) for f in _forms().filter(disclosure=disclosure).order_by("order")],
-        "self_evaluations": [self_evaluation_json(e) for e in _evaluations().filter(disclosure=disclosure).order_by("order")],
+        "self_evaluations": [
+            self_evaluation_json(e) for e in _evaluations().filter(disclosure=disclosure).order_by("order")
+        ],
     }
 
 
@@ -212,8 +214,12 @@ def export_json(*, disclosures=None, include_standalone: bool = True) -> dict:
         "self_evaluations": [],
     }
     if include_standalone:
-        out["forms"] = [form_json(f) for f in _forms().filter(disclosure__isnull=True).order_by("fiscal_year", "department__code", "order")]
+        out["forms"] = [
+            form_json(f)
+            for f in _forms().filter(disclosure__isnull=True).order_by("fiscal_year", "department__code", "order")
+        ]
         out["self_evaluations"] = [
-            self_evaluation_json(e) for e in _evaluations().filter(disclosure__isnull=True).order_by("fiscal_year", "order")
+            self_evaluation_json(e)
+            for e in _evaluations().filter(disclosure__isnull=True).order_by("fiscal_year", "order")
         ]
     return out

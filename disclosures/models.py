@@ -125,9 +125,7 @@ class EconomicClass(models.Model):
         related_name="department_classes",
         limit_choices_to={"scheme": "government"},
     )
-    not_in_basic = models.BooleanField(
-        "不列基本支出", default=False, help_text="基本建设类科目：公开06表印“——”"
-    )
+    not_in_basic = models.BooleanField("不列基本支出", default=False, help_text="基本建设类科目：公开06表印“——”")
     since_year = models.PositiveSmallIntegerField("起始年度", null=True, blank=True)
     until_year = models.PositiveSmallIntegerField("终止年度", null=True, blank=True)
 
@@ -568,7 +566,9 @@ class Section(models.Model):
 class SourceTable(models.Model):
     """导入的原表 — a table exactly as the imported document printed it, cell by cell."""
 
-    document = models.ForeignKey(SourceDocument, verbose_name="导入文件", on_delete=models.CASCADE, related_name="tables")
+    document = models.ForeignKey(
+        SourceDocument, verbose_name="导入文件", on_delete=models.CASCADE, related_name="tables"
+    )
     disclosure = models.ForeignKey(
         Disclosure, verbose_name="公开", null=True, blank=True, on_delete=models.CASCADE, related_name="source_tables"
     )

@@ -111,7 +111,11 @@ def compare(source_rows, table: Table) -> list[CellDifference]:
             if (printed or Decimal(0)) != (value or Decimal(0)):
                 differences.append(
                     CellDifference(
-                        table.key, table.label, row.line, index + 1, key,
+                        table.key,
+                        table.label,
+                        row.line,
+                        index + 1,
+                        key,
                         row.cells[index] if index < len(row.cells) else "",
                         "" if value is None else f"{value:,.2f}",
                     )

@@ -142,9 +142,7 @@ class DisclosureData:
     @cached_property
     def economic_catalogue(self) -> list[EconomicClass]:
         return list(
-            EconomicClass.objects.for_year(self.year)
-            .filter(scheme=EconomicClass.Scheme.DEPARTMENT)
-            .order_by("code")
+            EconomicClass.objects.for_year(self.year).filter(scheme=EconomicClass.Scheme.DEPARTMENT).order_by("code")
         )
 
     @cached_property
@@ -221,7 +219,9 @@ def classified_rows(data: DisclosureData, cell_values, *, codes=None) -> list[Ro
         if all(v is None for v in values):
             continue
         level = {3: 1, 5: 2, 7: 3}.get(len(code), 3)
-        rows.append(Row([code, data.name(code), *values], kind="category" if level == 1 else "item", code=code, level=level))
+        rows.append(
+            Row([code, data.name(code), *values], kind="category" if level == 1 else "item", code=code, level=level)
+        )
     return rows
 
 
@@ -244,7 +244,13 @@ def budget_01(data: DisclosureData) -> Table:
         add(f.value(None, BUDGET_MEASURES, funds=[fund], carryover=False))
         for fund in (Fund.GENERAL, Fund.GOV_FUND, Fund.STATE_CAPITAL, Fund.SPECIAL_ACCOUNT, Fund.UNIT_OWN)
     ]
-    income_labels = ["一、一般公共预算", "二、政府性基金预算", "三、国有资本经营预算", "四、财政专户管理资金", "五、单位资金"]
+    income_labels = [
+        "一、一般公共预算",
+        "二、政府性基金预算",
+        "三、国有资本经营预算",
+        "四、财政专户管理资金",
+        "五、单位资金",
+    ]
     rows = []
     for i, fc in enumerate(summary_categories(data, "budget_summary_no")):
         left = [income_labels[i], current[i]] if i < len(income_labels) else ["", None]
@@ -281,7 +287,12 @@ def budget_01(data: DisclosureData) -> Table:
         Column("carryover", ("支出", "上年结转安排")),
     ]
     return Table(
-        "budget_01", "表一", f"{y}年预算收支总表", columns, rows, landscape=True,
+        "budget_01",
+        "表一",
+        f"{y}年预算收支总表",
+        columns,
+        rows,
+        landscape=True,
         notes=["注：本套报表因取数时四舍五入，部分金额可能存在尾差"],
     )
 
@@ -306,7 +317,9 @@ def budget_02(data: DisclosureData) -> Table:
         Column("unit_own", ("本年收入", "单位资金")),
         Column("carryover", ("上年结转",)),
     ]
-    return Table("budget_02", "表二", f"{data.year}年预算收入总表", columns, classified_rows(data, values), landscape=True)
+    return Table(
+        "budget_02", "表二", f"{data.year}年预算收入总表", columns, classified_rows(data, values), landscape=True
+    )
 
 
 def _basic_project_columns(year: int, group: str | None = None) -> list[Column]:
@@ -336,7 +349,10 @@ def budget_04(data: DisclosureData) -> Table:
     labels = ["一、一般公共预算", "二、政府性基金预算", "三、国有资本经营预算"]
 
     def spend(code):
-        return [f.value(code, BUDGET_MEASURES, funds=fiscal), *(f.value(code, BUDGET_MEASURES, funds=[x]) for x in fiscal)]
+        return [
+            f.value(code, BUDGET_MEASURES, funds=fiscal),
+            *(f.value(code, BUDGET_MEASURES, funds=[x]) for x in fiscal),
+        ]
 
     rows = []
     for i, fc in enumerate(summary_categories(data, "budget_summary_no")):
@@ -378,9 +394,16 @@ def _fund_current_table(data: DisclosureData, fund: str):
 
 
 def budget_05(data: DisclosureData) -> Table:
-    columns = [Column("code", ("科目编码",), "code"), Column("name", ("科目名称",), "text"), *_basic_project_columns(data.year)]
+    columns = [
+        Column("code", ("科目编码",), "code"),
+        Column("name", ("科目名称",), "text"),
+        *_basic_project_columns(data.year),
+    ]
     return Table(
-        "budget_05", "表五", f"{data.year}年一般公共预算支出预算表（不含上年结转）", columns,
+        "budget_05",
+        "表五",
+        f"{data.year}年一般公共预算支出预算表（不含上年结转）",
+        columns,
         _fund_current_table(data, Fund.GENERAL),
     )
 
@@ -421,7 +444,10 @@ def _revenue_rows(data: DisclosureData, fund: str) -> list[Row]:
 def budget_07(data: DisclosureData) -> Table:
     columns = [*code_columns("收入科目编码"), Column("amount", ("政府性基金收入预算",))]
     return Table(
-        "budget_07", "表七", f"{data.year}年政府性基金预算收入表（不含上年结转）", columns,
+        "budget_07",
+        "表七",
+        f"{data.year}年政府性基金预算收入表（不含上年结转）",
+        columns,
         _revenue_rows(data, Fund.GOV_FUND),
     )
 
@@ -435,7 +461,10 @@ def budget_08(data: DisclosureData) -> Table:
         Column("project", ("项目支出",)),
     ]
     return Table(
-        "budget_08", "表八", f"{data.year}年政府性基金预算支出表（不含上年结转）", columns,
+        "budget_08",
+        "表八",
+        f"{data.year}年政府性基金预算支出表（不含上年结转）",
+        columns,
         _fund_current_table(data, Fund.GOV_FUND),
     )
 
@@ -541,9 +570,7 @@ def budget_12(data: DisclosureData) -> Table:
         Column("special_account", ("财政专户管理资金",), number="6"),
         Column("unit_own", ("单位资金",), number="7"),
     ]
-    return Table(
-        "budget_12", "表十二", f"{data.year}年项目支出预算表（本年预算）", columns, rows, numbered=True
-    )
+    return Table("budget_12", "表十二", f"{data.year}年项目支出预算表（本年预算）", columns, rows, numbered=True)
 
 
 def budget_13(data: DisclosureData) -> Table:
@@ -560,9 +587,7 @@ def budget_13(data: DisclosureData) -> Table:
         Column("gov_fund", (group, "政府性基金预算"), number="4"),
         Column("state_capital", (group, "国有资本经营预算"), number="5"),
     ]
-    return Table(
-        "budget_13", "表十三", f"{data.year}年项目支出预算表（上年结转）", columns, rows, numbered=True
-    )
+    return Table("budget_13", "表十三", f"{data.year}年项目支出预算表（上年结转）", columns, rows, numbered=True)
 
 
 # ---------------------------------------------------------------- final-accounts tables (公开01–10表)
@@ -595,14 +620,22 @@ def final_01(data: DisclosureData) -> Table:
         left = [FINAL_INCOME_ROWS[i][0], str(i + 1), income[i]] if i < len(income) else ["", str(i + 1), None]
         rows.append(
             Row(
-                [*left, f"{cn_number(fc.final_summary_no)}、{fc.name}", str(n_income_rows + 6 + i),
-                 f.value(fc.code, EXPENSE_MEASURES)],
+                [
+                    *left,
+                    f"{cn_number(fc.final_summary_no)}、{fc.name}",
+                    str(n_income_rows + 6 + i),
+                    f.value(fc.code, EXPENSE_MEASURES),
+                ],
                 code=fc.code,
             )
         )
     income_total = add(*income)
     used, opening = data.balance("surplus_used"), data.balance("opening")
-    spent, distribution, closing = f.value(None, EXPENSE_MEASURES), data.balance("distribution"), data.balance("closing")
+    spent, distribution, closing = (
+        f.value(None, EXPENSE_MEASURES),
+        data.balance("distribution"),
+        data.balance("closing"),
+    )
     r = n_income_rows + 1  # 27 when 26 categories
     e = r + n_income_rows + 5  # 58
     rows += [
@@ -611,7 +644,14 @@ def final_01(data: DisclosureData) -> Table:
         Row(["年初结转和结余", str(r + 2), opening, "年末结转和结余", str(e + 2), closing]),
         Row(["", str(r + 3), None, "", str(e + 3), None], kind="blank"),
         Row(
-            ["总计", str(r + 4), add(income_total, used, opening), "总计", str(e + 4), add(spent, distribution, closing)],
+            [
+                "总计",
+                str(r + 4),
+                add(income_total, used, opening),
+                "总计",
+                str(e + 4),
+                add(spent, distribution, closing),
+            ],
             kind="total",
         ),
     ]
@@ -624,7 +664,13 @@ def final_01(data: DisclosureData) -> Table:
         Column("expense", ("支出", "金额"), number="2"),
     ]
     return _final_table(
-        "final_01", "公开01表", "收入支出决算总表", columns, rows, numbered=True, landscape=True,
+        "final_01",
+        "公开01表",
+        "收入支出决算总表",
+        columns,
+        rows,
+        numbered=True,
+        landscape=True,
         notes=["注：本表反映部门本年度的总收支和年末结转结余情况。本套报表金额单位转换时可能存在尾数误差。"],
     )
 
@@ -645,7 +691,13 @@ def final_02(data: DisclosureData) -> Table:
         Column(f"c{i}", (label,), number=str(i)) for i, label in enumerate(labels, start=1)
     ]
     return _final_table(
-        "final_02", "公开02表", "收入决算表", columns, classified_rows(data, values), numbered=True, landscape=True,
+        "final_02",
+        "公开02表",
+        "收入决算表",
+        columns,
+        classified_rows(data, values),
+        numbered=True,
+        landscape=True,
         notes=["注：本表反映部门本年度取得的各项收入情况。"],
     )
 
@@ -661,7 +713,13 @@ def final_03(data: DisclosureData) -> Table:
         Column(f"c{i}", (label,), number=str(i)) for i, label in enumerate(labels, start=1)
     ]
     return _final_table(
-        "final_03", "公开03表", "支出决算表", columns, classified_rows(data, values), numbered=True, landscape=True,
+        "final_03",
+        "公开03表",
+        "支出决算表",
+        columns,
+        classified_rows(data, values),
+        numbered=True,
+        landscape=True,
         notes=["注：本表反映部门本年度各项支出情况。"],
     )
 
@@ -674,14 +732,19 @@ def final_04(data: DisclosureData) -> Table:
     fund_labels = ["一般公共预算财政拨款", "政府性基金预算财政拨款", "国有资本经营预算财政拨款"]
 
     def spend(code):
-        return [f.value(code, EXPENSE_MEASURES, funds=fiscal), *(f.value(code, EXPENSE_MEASURES, funds=[x]) for x in fiscal)]
+        return [
+            f.value(code, EXPENSE_MEASURES, funds=fiscal),
+            *(f.value(code, EXPENSE_MEASURES, funds=[x]) for x in fiscal),
+        ]
 
     categories = summary_categories(data, "final_summary_no")
     n = len(categories)
     rows = []
     for i, fc in enumerate(categories):
         left = [labels[i], str(i + 1), income[i]] if i < 3 else ["", str(i + 1), None]
-        rows.append(Row([*left, f"{cn_number(fc.final_summary_no)}、{fc.name}", str(n + 7 + i), *spend(fc.code)], code=fc.code))
+        rows.append(
+            Row([*left, f"{cn_number(fc.final_summary_no)}、{fc.name}", str(n + 7 + i), *spend(fc.code)], code=fc.code)
+        )
     opening = [data.balance("opening", (fund,)) for fund in fiscal]
     closing = [data.balance("closing", (fund,)) for fund in fiscal]
     r, e = n + 1, 2 * n + 7
@@ -689,15 +752,31 @@ def final_04(data: DisclosureData) -> Table:
     spent = spend(None)
     rows += [
         Row(["本年收入合计", str(r), income_total, "本年支出合计", str(e), *spent], kind="total"),
-        Row(["年初财政拨款结转和结余", str(r + 1), opening_total, "年末财政拨款结转和结余", str(e + 1), closing_total,
-             *closing]),
+        Row(
+            [
+                "年初财政拨款结转和结余",
+                str(r + 1),
+                opening_total,
+                "年末财政拨款结转和结余",
+                str(e + 1),
+                closing_total,
+                *closing,
+            ]
+        ),
         *(
             Row([label, str(r + 2 + i), opening[i], "", str(e + 2 + i), None, None, None, None])
             for i, label in enumerate(fund_labels)
         ),
         Row(
-            ["总计", str(r + 5), add(income_total, opening_total), "总计", str(e + 5),
-             add(spent[0], closing_total), *(add(spent[1 + i], closing[i]) for i in range(3))],
+            [
+                "总计",
+                str(r + 5),
+                add(income_total, opening_total),
+                "总计",
+                str(e + 5),
+                add(spent[0], closing_total),
+                *(add(spent[1 + i], closing[i]) for i in range(3)),
+            ],
             kind="total",
         ),
     ]
@@ -713,7 +792,13 @@ def final_04(data: DisclosureData) -> Table:
         Column("state_capital", ("支出", "国有资本经营预算财政拨款"), number="5"),
     ]
     return _final_table(
-        "final_04", "公开04表", "财政拨款收入支出决算总表", columns, rows, numbered=True, landscape=True,
+        "final_04",
+        "公开04表",
+        "财政拨款收入支出决算总表",
+        columns,
+        rows,
+        numbered=True,
+        landscape=True,
         notes=[
             "注：本表反映部门本年度一般公共预算财政拨款、政府性基金预算财政拨款和国有资本经营预算财政拨款的"
             "总收支和年末结转结余情况。"
@@ -725,8 +810,11 @@ def final_05(data: DisclosureData) -> Table:
     f = data.functions
 
     def values(code):
-        return [f.value(code, EXPENSE_MEASURES, funds=[Fund.GENERAL]), f.value(code, ["basic"], funds=[Fund.GENERAL]),
-                f.value(code, ["project"], funds=[Fund.GENERAL])]
+        return [
+            f.value(code, EXPENSE_MEASURES, funds=[Fund.GENERAL]),
+            f.value(code, ["basic"], funds=[Fund.GENERAL]),
+            f.value(code, ["project"], funds=[Fund.GENERAL]),
+        ]
 
     columns = [
         *code_columns("科目代码"),
@@ -735,7 +823,12 @@ def final_05(data: DisclosureData) -> Table:
         Column("project", ("本年支出", "项目支出"), number="3"),
     ]
     return _final_table(
-        "final_05", "公开05表", "一般公共预算财政拨款支出决算表", columns, classified_rows(data, values), numbered=True,
+        "final_05",
+        "公开05表",
+        "一般公共预算财政拨款支出决算表",
+        columns,
+        classified_rows(data, values),
+        numbered=True,
         notes=["注：本表反映部门本年度一般公共预算财政拨款支出情况。"],
     )
 
@@ -767,10 +860,16 @@ def final_06(data: DisclosureData) -> Table:
     personnel_total = e.node(None, "personnel")
     public_total = e.node(None, "public")
     rows.append(
-        Row(["人员经费合计", "", personnel_total, "公用经费合计", "", None, "", "", None, "", "", public_total], kind="total")
+        Row(
+            ["人员经费合计", "", personnel_total, "公用经费合计", "", None, "", "", None, "", "", public_total],
+            kind="total",
+        )
     )
-    columns = [Column("p_code", ("人员经费", "科目代码"), "code"), Column("p_name", ("人员经费", "科目名称"), "text"),
-               Column("p_amount", ("人员经费", "决算数"))]
+    columns = [
+        Column("p_code", ("人员经费", "科目代码"), "code"),
+        Column("p_name", ("人员经费", "科目名称"), "text"),
+        Column("p_amount", ("人员经费", "决算数")),
+    ]
     for i in range(1, 4):
         columns += [
             Column(f"g{i}_code", ("公用经费", f"科目代码{'' if i == 1 else i}"), "code"),
@@ -778,7 +877,12 @@ def final_06(data: DisclosureData) -> Table:
             Column(f"g{i}_amount", ("公用经费", f"决算数{'' if i == 1 else i}")),
         ]
     table = _final_table(
-        "final_06", "公开06表", "一般公共预算财政拨款基本支出决算明细表", columns, rows, landscape=True,
+        "final_06",
+        "公开06表",
+        "一般公共预算财政拨款基本支出决算明细表",
+        columns,
+        rows,
+        landscape=True,
         notes=["注：本表反映部门本年度一般公共预算财政拨款基本支出明细情况。"],
     )
     return table
@@ -808,7 +912,12 @@ def final_07(data: DisclosureData) -> Table:
     ]
     rows = classified_rows(data, values)
     return _final_table(
-        "final_07", "公开07表", "政府性基金预算财政拨款收入支出决算表", columns, rows, numbered=True,
+        "final_07",
+        "公开07表",
+        "政府性基金预算财政拨款收入支出决算表",
+        columns,
+        rows,
+        numbered=True,
         notes=["注：本表反映部门本年度政府性基金预算财政拨款收入、支出及结转和结余情况。"],
     )
 
@@ -817,8 +926,11 @@ def final_08(data: DisclosureData) -> Table:
     f, fund = data.functions, [Fund.STATE_CAPITAL]
 
     def values(code):
-        return [f.value(code, EXPENSE_MEASURES, funds=fund), f.value(code, ["basic"], funds=fund),
-                f.value(code, ["project"], funds=fund)]
+        return [
+            f.value(code, EXPENSE_MEASURES, funds=fund),
+            f.value(code, ["basic"], funds=fund),
+            f.value(code, ["project"], funds=fund),
+        ]
 
     columns = [
         *code_columns("科目代码"),
@@ -827,8 +939,12 @@ def final_08(data: DisclosureData) -> Table:
         Column("project", ("本年支出", "项目支出"), number="3"),
     ]
     return _final_table(
-        "final_08", "公开08表", "国有资本经营预算财政拨款支出决算表", columns,
-        classified_rows(data, values), numbered=True,
+        "final_08",
+        "公开08表",
+        "国有资本经营预算财政拨款支出决算表",
+        columns,
+        classified_rows(data, values),
+        numbered=True,
         notes=["注：本表反映部门本年度国有资本经营预算财政拨款支出情况。"],
     )
 
@@ -852,12 +968,19 @@ def final_09(data: DisclosureData) -> Table:
             Column(f"{group}_abroad", (group, "因公出国（境）费"), number=str(offset + 2)),
             Column(f"{group}_vehicle", (group, "公务用车购置及运行维护费", "小计"), number=str(offset + 3)),
             Column(f"{group}_purchase", (group, "公务用车购置及运行维护费", "公务用车购置费"), number=str(offset + 4)),
-            Column(f"{group}_operation", (group, "公务用车购置及运行维护费", "公务用车运行维护费"),
-                   number=str(offset + 5)),
+            Column(
+                f"{group}_operation", (group, "公务用车购置及运行维护费", "公务用车运行维护费"), number=str(offset + 5)
+            ),
             Column(f"{group}_reception", (group, "公务接待费"), number=str(offset + 6)),
         ]
     return _final_table(
-        "final_09", "公开09表", "财政拨款“三公”经费支出决算表", columns, [Row(cells)], numbered=True, landscape=True,
+        "final_09",
+        "公开09表",
+        "财政拨款“三公”经费支出决算表",
+        columns,
+        [Row(cells)],
+        numbered=True,
+        landscape=True,
         notes=[
             "注：本表反映部门本年度“三公”经费支出预决算情况。其中，预算数为“三公”经费全年预算数，反映按规定程序调整后的"
             "预算数；决算数是包括当年财政拨款和以前年度结转资金安排的实际支出。"
@@ -894,14 +1017,29 @@ def final_10(data: DisclosureData) -> Table:
     ]
     columns = [Column("item", ("项目",), "text"), Column("row", ("行次",), "rowno"), Column("value", ("统计数",))]
     return _final_table(
-        "final_10", "公开10表", "部门决算公开相关信息统计表", columns, rows,
+        "final_10",
+        "公开10表",
+        "部门决算公开相关信息统计表",
+        columns,
+        rows,
         notes=["注：本表反映部门本年度政府采购、机关运行经费和国有资产占用情况。"],
     )
 
 
 BUDGET_TABLES = [
-    budget_01, budget_02, budget_03, budget_04, budget_05, budget_06, budget_07,
-    budget_08, budget_09, budget_10, budget_11, budget_12, budget_13,
+    budget_01,
+    budget_02,
+    budget_03,
+    budget_04,
+    budget_05,
+    budget_06,
+    budget_07,
+    budget_08,
+    budget_09,
+    budget_10,
+    budget_11,
+    budget_12,
+    budget_13,
 ]
 FINAL_TABLES = [final_01, final_02, final_03, final_04, final_05, final_06, final_07, final_08, final_09, final_10]
 

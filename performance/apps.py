@@ -2,4 +2,5 @@ from django.apps import AppConfig
 
 
 class PerformanceConfig(AppConfig):
-    name = 'performance'
+    name = "performance"
+    verbose_name = "绩效管理"

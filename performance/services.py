@@ -1,8 +1,8 @@
 """Writes for performance forms: creating target forms and self-evaluations from parsed documents."""
 
 import re
-from difflib import SequenceMatcher
 from datetime import datetime
+from difflib import SequenceMatcher
 from zoneinfo import ZoneInfo
 
 from disclosures.amounts import yuan_from_wan
@@ -122,7 +122,9 @@ def target_forms_create(
             disclosure=disclosure,
             source_document=source_document,
             order=order,
-            variant=TargetForm.Variant.COMPACT if item.amount is not None and not item.filled_at else TargetForm.Variant.STANDARD,
+            variant=TargetForm.Variant.COMPACT
+            if item.amount is not None and not item.filled_at
+            else TargetForm.Variant.STANDARD,
             title=item.title[:200],
             year_label=item.year_label[:32],
             code=item.code[:16],
@@ -152,7 +154,10 @@ def target_forms_create(
             claimed.add(project.pk)
             if not exact:
                 issues.append(
-                    ImportIssue(item.line, f"绩效目标表项目名称“{item.project_name}”与表十二“{project.name}”不一致，按相近名称对应")
+                    ImportIssue(
+                        item.line,
+                        f"绩效目标表项目名称“{item.project_name}”与表十二“{project.name}”不一致，按相近名称对应",
+                    )
                 )
         elif disclosure is not None:
             issues.append(ImportIssue(item.line, f"绩效目标表“{item.project_name}”未能对应到表十二的项目"))

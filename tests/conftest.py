@@ -24,6 +24,8 @@ def import_seed(db):
 
     def run(name: str, *, publish: bool = False, text: str | None = None):
         path = SEED_FILES[name]
-        return document_import(text=text if text is not None else read_source(path), file_name=path.name, publish=publish)
+        return document_import(
+            text=text if text is not None else read_source(path), file_name=path.name, publish=publish
+        )
 
     return run

@@ -28,6 +28,8 @@ def projected_amounts(table_json: dict) -> Counter:
 def seed_table_amounts(text: str, start: str = "第二部分", end: str = "第三部分") -> Counter:
     """Every amount printed in a seed's table part (the shared fidelity tool's rule)."""
     lines = text.split("\n")
-    s = next(i for i, line in enumerate(lines) if line.strip().startswith(start) and "\t" not in line.strip() and i > 40)
+    s = next(
+        i for i, line in enumerate(lines) if line.strip().startswith(start) and "\t" not in line.strip() and i > 40
+    )
     e = next(i for i, line in enumerate(lines) if i > s and line.strip().startswith(end))
     return amounts_in(lines[s:e])

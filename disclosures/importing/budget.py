@@ -30,9 +30,7 @@ TABLE_TITLES = [
 ]
 TITLE_LINE = re.compile(r"^(\d{4})年.*表")
 LABEL_LINE = re.compile(r"^(?:预算公开表|部门公开表)\s*(\d{1,2})$")
-DATA_START = re.compile(
-    r"^(合计|部门合计|\d{3}(\d{2}){0,2}|[一二三四五六七八九十]+、|因公出国|本年收入合计|[①②])"
-)
+DATA_START = re.compile(r"^(合计|部门合计|\d{3}(\d{2}){0,2}|[一二三四五六七八九十]+、|因公出国|本年收入合计|[①②])")
 COLUMN_NUMBERS = re.compile(r"^\d{1,2}$")
 
 

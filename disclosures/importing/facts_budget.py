@@ -61,7 +61,9 @@ class Cells:
         try:
             return yuan_from_wan(parse_amount(row.cells[index]))
         except AmountError as exc:
-            self.issues.append(ImportIssue(row.line, f"{self.label}第{index + 1}列：{exc}", "error", f"第{index + 1}列"))
+            self.issues.append(
+                ImportIssue(row.line, f"{self.label}第{index + 1}列：{exc}", "error", f"第{index + 1}列")
+            )
             return None
 
     def classified(self, code_col: int = 0) -> dict[str | None, object]:
@@ -168,7 +170,11 @@ def budget_facts(doc: ParsedDocument, disclosure, issues: list[ImportIssue]) -> 
         name, line_no = names[code]
         function = catalogue.get(code, name, line_no, issues)
         known: dict[tuple[str, bool], tuple] = {}
-        for rows, cells, fund, base in ((r5, t5, Fund.GENERAL, 2), (r8, t8, Fund.GOV_FUND, 2), (r9, t9, Fund.STATE_CAPITAL, 5)):
+        for rows, cells, fund, base in (
+            (r5, t5, Fund.GENERAL, 2),
+            (r8, t8, Fund.GOV_FUND, 2),
+            (r9, t9, Fund.STATE_CAPITAL, 5),
+        ):
             if code in rows:
                 known[(fund, False)] = (cells.amount(rows[code], base + 1), cells.amount(rows[code], base + 2))
         unknown: list[tuple[str, bool, Decimal]] = []
@@ -180,7 +186,9 @@ def budget_facts(doc: ParsedDocument, disclosure, issues: list[ImportIssue]) -> 
                 if (fund, False) in known:
                     basic, project = known[(fund, False)]
                     if add(basic, project) != amount:
-                        issues.append(ImportIssue(r2[code].line, f"表二科目{code}{fund.label}与分表基本/项目之和不一致"))
+                        issues.append(
+                            ImportIssue(r2[code].line, f"表二科目{code}{fund.label}与分表基本/项目之和不一致")
+                        )
                 else:
                     unknown.append((fund, False, amount))
             carry = t2.amount(r2[code], 8)
@@ -192,7 +200,9 @@ def budget_facts(doc: ParsedDocument, disclosure, issues: list[ImportIssue]) -> 
         rest_project = (project_total or ZERO) - sum((k[1] or ZERO for k in known.values()), ZERO)
         if len(unknown) > 1:
             issues.append(
-                ImportIssue(r2[code].line, f"科目{code}有多个资金来源，基本/项目支出拆分按剩余额推定（上年结转计入项目支出）")
+                ImportIssue(
+                    r2[code].line, f"科目{code}有多个资金来源，基本/项目支出拆分按剩余额推定（上年结转计入项目支出）"
+                )
             )
         for fund, carry, amount in sorted(unknown, key=lambda u: not u[1]):  # carry-over first, as project
             if len(unknown) == 1:
@@ -209,11 +219,17 @@ def budget_facts(doc: ParsedDocument, disclosure, issues: list[ImportIssue]) -> 
             if basic is None and project is None:
                 continue
             lines.append(
-                FunctionLine(disclosure=disclosure, function=function, fund=fund, carryover=carry, basic=basic, project=project)
+                FunctionLine(
+                    disclosure=disclosure, function=function, fund=fund, carryover=carry, basic=basic, project=project
+                )
             )
 
     def checks():
-        for rows, cells, fund, base in ((r5, t5, Fund.GENERAL, 2), (r8, t8, Fund.GOV_FUND, 2), (r9, t9, Fund.STATE_CAPITAL, 5)):
+        for rows, cells, fund, base in (
+            (r5, t5, Fund.GENERAL, 2),
+            (r8, t8, Fund.GOV_FUND, 2),
+            (r9, t9, Fund.STATE_CAPITAL, 5),
+        ):
             for code, row in rows.items():
                 if code is None or code not in leaf_codes(names):
                     yield code, cells.amount(row, base + 1), ["basic"], [fund], False
@@ -241,7 +257,11 @@ def budget_facts(doc: ParsedDocument, disclosure, issues: list[ImportIssue]) -> 
 
 def _carryover_fund(t4: Cells, issues) -> str:
     """表四 lists 上年财政拨款结转 by fund; carry-over is assigned to the one fund that has it."""
-    labels = {"一、一般公共预算": Fund.GENERAL, "二、政府性基金预算": Fund.GOV_FUND, "三、国有资本经营预算": Fund.STATE_CAPITAL}
+    labels = {
+        "一、一般公共预算": Fund.GENERAL,
+        "二、政府性基金预算": Fund.GOV_FUND,
+        "三、国有资本经营预算": Fund.STATE_CAPITAL,
+    }
     after_carry, found = False, []
     for row in t4.rows:
         first = row.cells[0] if row.cells else ""
@@ -290,9 +310,14 @@ def economic_lines_from_names(table: ParsedTable | None, disclosure, fiscal_year
                 continue
             if gov_name and match[0].government_class and match[0].government_class.name != gov_name:
                 issues.append(
-                    ImportIssue(row.line, f"表六“{name}”对应的政府经济科目印为“{gov_name}”，目录为“{match[0].government_class.name}”")
+                    ImportIssue(
+                        row.line,
+                        f"表六“{name}”对应的政府经济科目印为“{gov_name}”，目录为“{match[0].government_class.name}”",
+                    )
                 )
-            leaves.append(EconomicLine(disclosure=disclosure, economic_class=match[0], personnel=personnel, public=public))
+            leaves.append(
+                EconomicLine(disclosure=disclosure, economic_class=match[0], personnel=personnel, public=public)
+            )
     return leaves + economic_subtotals(leaves, printed, disclosure)
 
 
@@ -343,9 +368,7 @@ def _three_public(table, disclosure, issues) -> list[ThreePublicLine]:
         for offset, fund in enumerate(FISCAL):
             amount = cells.amount(row, 2 + offset)
             if amount is not None:
-                out.append(
-                    ThreePublicLine(disclosure=disclosure, stage="budget", fund=fund, item=item, amount=amount)
-                )
+                out.append(ThreePublicLine(disclosure=disclosure, stage="budget", fund=fund, item=item, amount=amount))
     if printed_vehicle and printed_vehicle[1]:
         parts = add(*(t.amount for t in out if t.item in ("vehicle_purchase", "vehicle_operation")))
         if parts != printed_vehicle[1]:
@@ -398,8 +421,13 @@ def _revenues(tables, disclosure, issues) -> list[RevenueLine]:
             code = row.cells[0] if row.cells else ""
             if code and code != "合计" and re.match(r"^\d+$", code):
                 out.append(
-                    RevenueLine(disclosure=disclosure, fund=fund, code=code, name=row.cells[1] if len(row.cells) > 1 else "",
-                                amount=cells.amount(row, amount_col))
+                    RevenueLine(
+                        disclosure=disclosure,
+                        fund=fund,
+                        code=code,
+                        name=row.cells[1] if len(row.cells) > 1 else "",
+                        amount=cells.amount(row, amount_col),
+                    )
                 )
     return out
 

@@ -45,8 +45,10 @@ def _by_row_number(cells: Cells, number_col: int, amount_col: int) -> dict[str, 
 def final_facts(doc: ParsedDocument, disclosure, issues: list[ImportIssue]) -> Facts:
     tables = {t.key: t for t in doc.tables}
     catalogue = FunctionCatalogue(doc.fiscal_year)
-    t = {key: Cells(tables.get(key), issues, tables[key].label if key in tables else key) for key in
-         [f"final_{i:02d}" for i in range(1, 11)]}
+    t = {
+        key: Cells(tables.get(key), issues, tables[key].label if key in tables else key)
+        for key in [f"final_{i:02d}" for i in range(1, 11)]
+    }
     r2, r3, r5, r7, r8 = (t[k].classified() for k in ("final_02", "final_03", "final_05", "final_07", "final_08"))
     names = {}
     for rows in (r2, r3, r5, r7, r8):
@@ -102,7 +104,9 @@ def final_facts(doc: ParsedDocument, disclosure, issues: list[ImportIssue]) -> F
                 fiscal = add(*(per_fund.get(f, {}).get(measure) for f in FISCAL))
                 rest = nonzero((total or ZERO) - (fiscal or ZERO))
                 if rest is not None and rest < 0:
-                    issues.append(ImportIssue(row.line, f"公开03表科目{code}支出小于财政拨款支出（公开05/07/08表）", "warning"))
+                    issues.append(
+                        ImportIssue(row.line, f"公开03表科目{code}支出小于财政拨款支出（公开05/07/08表）", "warning")
+                    )
                 put(Fund.NON_FISCAL, measure, rest)
         for fund, values in per_fund.items():
             lines.append(FunctionLine(disclosure=disclosure, function=function, fund=fund, **values))
@@ -156,8 +160,7 @@ def _balances(left01, right01, left04, t04: Cells, disclosure) -> list[Balance]:
 
 def _economic(cells: Cells, disclosure, fiscal_year: int, issues) -> list[EconomicLine]:
     catalogue = {
-        ec.code: ec
-        for ec in EconomicClass.objects.for_year(fiscal_year).filter(scheme=EconomicClass.Scheme.DEPARTMENT)
+        ec.code: ec for ec in EconomicClass.objects.for_year(fiscal_year).filter(scheme=EconomicClass.Scheme.DEPARTMENT)
     }
     leaves: list[EconomicLine] = []
     printed = []
@@ -182,8 +185,9 @@ def _economic(cells: Cells, disclosure, fiscal_year: int, issues) -> list[Econom
             amount = cells.amount(row, group + 2)
             measure = "personnel" if group == 0 else "public"
             if ec.is_category:
-                printed.append((ec, amount if measure == "personnel" else None, amount if measure == "public" else None,
-                                row.line))
+                printed.append(
+                    (ec, amount if measure == "personnel" else None, amount if measure == "public" else None, row.line)
+                )
             elif amount is not None:
                 leaves.append(EconomicLine(disclosure=disclosure, economic_class=ec, **{measure: amount}))
     return leaves + economic_subtotals(leaves, printed, disclosure)
@@ -198,8 +202,9 @@ def _three_public(cells: Cells, disclosure) -> list[ThreePublicLine]:
             for item, col in (("abroad", 1), ("vehicle_purchase", 3), ("vehicle_operation", 4), ("reception", 5)):
                 amount = cells.amount(row, offset + col)
                 if amount is not None:
-                    out.append(ThreePublicLine(disclosure=disclosure, stage=stage, fund=Fund.GENERAL, item=item,
-                                               amount=amount))
+                    out.append(
+                        ThreePublicLine(disclosure=disclosure, stage=stage, fund=Fund.GENERAL, item=item, amount=amount)
+                    )
     return out
 
 
@@ -212,12 +217,18 @@ def _statistics(cells: Cells, disclosure, facts: Facts) -> None:
     for row in cells.rows:
         if len(row.cells) > 2 and row.cells[1].strip().isdigit():
             values[row.cells[1].strip()] = row.cells[2].strip()
-    facts.procurement = Procurement(disclosure=disclosure, goods=amounts.get("2"), works=amounts.get("3"),
-                                    services=amounts.get("4"))
-    for no, kind in (("5", OperatingCost.UnitKind.ADMINISTRATIVE), ("6", OperatingCost.UnitKind.CIVIL_SERVICE_INSTITUTION)):
+    facts.procurement = Procurement(
+        disclosure=disclosure, goods=amounts.get("2"), works=amounts.get("3"), services=amounts.get("4")
+    )
+    for no, kind in (
+        ("5", OperatingCost.UnitKind.ADMINISTRATIVE),
+        ("6", OperatingCost.UnitKind.CIVIL_SERVICE_INSTITUTION),
+    ):
         if amounts.get(no) is not None:
             facts.operating_costs.append(
-                OperatingCost(disclosure=disclosure, unit_kind=kind, fund=Fund.GENERAL, amount=amounts[no], order=int(no))
+                OperatingCost(
+                    disclosure=disclosure, unit_kind=kind, fund=Fund.GENERAL, amount=amounts[no], order=int(no)
+                )
             )
     for no, category in VEHICLE_ROWS.items():
         if values.get(no):

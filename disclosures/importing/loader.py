@@ -10,8 +10,6 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from disclosures.importing.parsed import ImportIssue, ParsedDocument, SourceRow
-from disclosures.sourcecheck import compare, unreadable_cells
-from disclosures.tablespecs import DisclosureData, build_tables
 from disclosures.models import (
     BudgetUnit,
     Department,
@@ -22,6 +20,8 @@ from disclosures.models import (
     SourceDocument,
     SourceTable,
 )
+from disclosures.sourcecheck import compare, unreadable_cells
+from disclosures.tablespecs import DisclosureData, build_tables
 
 KIND_LABELS = {
     "budget": "单位预算公开",
@@ -76,7 +76,8 @@ class ImportReport:
             f"{'（替换原草稿）' if self.replaced else ''}"
         )
         counts = (
-            f"  原文{self.source_lines}行；表{self.tables}张，功能分类金额{self.lines}条，经济分类金额{self.economic_lines}条，"
+            f"  原文{self.source_lines}行；表{self.tables}张，功能分类金额{self.lines}条，"
+            f"经济分类金额{self.economic_lines}条，"
             f"项目{self.projects}个，文字部分{self.sections}段；绩效目标表{self.forms}张（指标{self.indicators}条），"
             f"绩效自评表{self.self_evaluations}张（指标{self.results}条）；警告{len(self.warnings)}条；"
             f"用时{self.seconds:.2f}秒"
@@ -136,13 +137,17 @@ def _unit_for(doc: ParsedDocument) -> BudgetUnit:
     if doc.province:
         province, _ = Region.objects.get_or_create(name=doc.province, level=Region.Level.PROVINCE)
     region, _ = Region.objects.get_or_create(
-        name=doc.region or doc.department_name, level=doc.region_level or Region.Level.CITY, defaults={"parent": province}
+        name=doc.region or doc.department_name,
+        level=doc.region_level or Region.Level.CITY,
+        defaults={"parent": province},
     )
     department, _ = Department.objects.get_or_create(
         region=region, code=doc.department_code, defaults={"name": doc.department_name}
     )
     unit, _ = BudgetUnit.objects.get_or_create(
-        department=department, code=doc.unit_code or f"{doc.department_code}001", defaults={"name": doc.unit_name or doc.department_name}
+        department=department,
+        code=doc.unit_code or f"{doc.department_code}001",
+        defaults={"name": doc.unit_name or doc.department_name},
     )
     return unit
 
@@ -158,7 +163,9 @@ def document_import(*, text: str, file_name: str, publish: bool = False, user=No
     for table in doc.tables:
         for line, index, cell in unreadable_cells(table.key, table.rows):
             label = table.label or table.title
-            errors.append(ImportIssue(line, f"{label}第{index + 1}列：无法识别的金额“{cell}”", "error", f"第{index + 1}列"))
+            errors.append(
+                ImportIssue(line, f"{label}第{index + 1}列：无法识别的金额“{cell}”", "error", f"第{index + 1}列")
+            )
     if errors:
         raise ImportFailed(file_name, errors)
     if not doc.department_code:
@@ -177,10 +184,18 @@ def _store(doc: ParsedDocument, *, text: str, file_name: str, publish: bool, use
 
     issues = list(doc.issues)
     unit = _unit_for(doc)
-    report = ImportReport(file_name=file_name, kind=doc.kind, unit=f"{unit.code}-{unit.name}", fiscal_year=doc.fiscal_year,
-                          source_lines=doc.lines_read)
+    report = ImportReport(
+        file_name=file_name,
+        kind=doc.kind,
+        unit=f"{unit.code}-{unit.name}",
+        fiscal_year=doc.fiscal_year,
+        source_lines=doc.lines_read,
+    )
     source = SourceDocument.objects.create(
-        file_name=file_name, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), kind=doc.kind, text=text,
+        file_name=file_name,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        kind=doc.kind,
+        text=text,
         imported_by=user,
     )
     disclosure = None
@@ -207,21 +222,40 @@ def _store(doc: ParsedDocument, *, text: str, file_name: str, publish: bool, use
         _replace_standalone_forms(doc, unit)
     SourceTable.objects.bulk_create(
         SourceTable(
-            document=source, disclosure=disclosure, key=t.key, order=i, label=t.label[:32], title=t.title[:200],
-            unit_label=t.unit_label[:8], line=t.line, header_rows=t.header_rows,
-            rows=[{"line": r.line, "cells": r.cells} for r in t.rows], empty_note=t.empty_note[:32], notes=t.notes,
+            document=source,
+            disclosure=disclosure,
+            key=t.key,
+            order=i,
+            label=t.label[:32],
+            title=t.title[:200],
+            unit_label=t.unit_label[:8],
+            line=t.line,
+            header_rows=t.header_rows,
+            rows=[{"line": r.line, "cells": r.cells} for r in t.rows],
+            empty_note=t.empty_note[:32],
+            notes=t.notes,
         )
         for i, t in enumerate(doc.tables, start=1)
     )
     report.tables = len(doc.tables)
     forms, report.indicators = target_forms_create(
-        parsed=doc.target_forms, department=unit.department, unit=unit, fiscal_year=doc.fiscal_year,
-        disclosure=disclosure, source_document=source, issues=issues,
+        parsed=doc.target_forms,
+        department=unit.department,
+        unit=unit,
+        fiscal_year=doc.fiscal_year,
+        disclosure=disclosure,
+        source_document=source,
+        issues=issues,
     )
     report.forms = len(forms)
     evaluations, report.results = self_evaluations_create(
-        parsed=doc.self_evaluations, department=unit.department, unit=unit, fiscal_year=doc.fiscal_year,
-        disclosure=disclosure, source_document=source, issues=issues,
+        parsed=doc.self_evaluations,
+        department=unit.department,
+        unit=unit,
+        fiscal_year=doc.fiscal_year,
+        disclosure=disclosure,
+        source_document=source,
+        issues=issues,
     )
     report.self_evaluations = len(evaluations)
     if disclosure is not None:
@@ -264,8 +298,14 @@ def _replace_draft(doc: ParsedDocument, unit: BudgetUnit, file_name: str) -> tup
     if latest.status != Disclosure.Status.DRAFT:
         raise ImportFailed(
             file_name,
-            [ImportIssue(None, f"{latest}（第{latest.version}版）状态为“{latest.get_status_display()}”，导入不能覆盖；"
-                               "如需修改已公开的内容请走更正流程", "error")],
+            [
+                ImportIssue(
+                    None,
+                    f"{latest}（第{latest.version}版）状态为“{latest.get_status_display()}”，导入不能覆盖；"
+                    "如需修改已公开的内容请走更正流程",
+                    "error",
+                )
+            ],
         )
     version = latest.version
     latest.delete()

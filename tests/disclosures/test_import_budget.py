@@ -40,7 +40,10 @@ def row(table, first_cell):
 class TestBudgetImport:
     def test_identity_of_the_disclosure(self, budget):
         assert (budget.fiscal_year, budget.kind, budget.unit.code, budget.unit.department.code) == (
-            2026, "budget", "222001", "222"
+            2026,
+            "budget",
+            "222001",
+            "222",
         )
         assert budget.unit.department.region.name == "晋城市"
         assert budget.status == Disclosure.Status.DRAFT
@@ -70,7 +73,10 @@ class TestBudgetImport:
         assert row(table, "本年收入合计")[1] == yuan("3257.54")
         assert row(table, "上年结转")[1] == yuan("49.27")
         assert row(table, "收入总计")[1:2] + row(table, "收入总计")[3:] == [
-            yuan("3306.81"), yuan("3306.81"), yuan("3257.54"), yuan("49.27")
+            yuan("3306.81"),
+            yuan("3306.81"),
+            yuan("3257.54"),
+            yuan("49.27"),
         ]
         disaster = next(r.cells for r in table.rows if r.code == "224")
         assert disaster[3:] == [yuan("2955.66"), yuan("2906.39"), yuan("49.27")]
@@ -140,7 +146,9 @@ class TestBudgetImport:
 
     def test_procurement_and_assets_from_the_narrative(self, budget):
         assert (budget.procurement.goods, budget.procurement.works, budget.procurement.services) == (
-            yuan("99.82"), yuan("0"), yuan("746.71")
+            yuan("99.82"),
+            yuan("0"),
+            yuan("746.71"),
         )
         assert budget.assets.office_area == Decimal("1624.42")
         assert budget.assets.equipment_over_million == 0

@@ -15,8 +15,13 @@ from tests.conftest import SEED_FILES, seed_text
 
 
 def counts():
-    return (Disclosure.objects.count(), FunctionLine.objects.count(), SourceDocument.objects.count(),
-            TargetForm.objects.count(), Indicator.objects.count())
+    return (
+        Disclosure.objects.count(),
+        FunctionLine.objects.count(),
+        SourceDocument.objects.count(),
+        TargetForm.objects.count(),
+        Indicator.objects.count(),
+    )
 
 
 def corrupt(text: str, line_no: int, old: str, new: str) -> str:
