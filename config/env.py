@@ -12,7 +12,7 @@ def database_from_url(url: str, *, default_sqlite: Path) -> dict:
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": default_sqlite}
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        path = unquote(parts.path)
+        path = "/" + unquote(parts.path).lstrip("/")
         if not path or path == "/":
             raise ImproperlyConfigured("DATABASE_URL=sqlite:///… needs an absolute file path")
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": path}

@@ -54,7 +54,9 @@ _NAME = re.compile(r"^项目名称\s*(.*)$")
 _DEPARTMENT = re.compile(r"^主管部门及代码\s*(.*?)\s*实施单位\s*(.*)$")
 _DEPARTMENT_CODE = re.compile(r"^(\d+)-(.+?)(?:\[[^\]]*\])?$")
 _ATTRIBUTE = re.compile(r"^项目属性\s*(.*?)\s*项目(?:日)?期\s*(.*)$")
-_FUNDS_START = re.compile(r"^(?:项目资金|实施期资金总额)")
+_FUNDS_LINE = re.compile(
+    r"^(?:项目资金|（元）|实施期资金总额|其中：中央财政资金|省级财政资金|市县（区）财政资|单位自筹|其他资金|金(?:\s|$)|[\d,\s]+市县（区）财政资金)"
+)
 _FIELD = re.compile(r"^(项目概况|立项依据|项目设立必要性|保证项目实施的制度、措施|项目实施计划)\s*(.*)$")
 _GOAL = re.compile(r"^总体目标\s*(.*)$")
 _GOAL_HEADER = re.compile(r"^实施期目标\s*年度目标$")
@@ -265,23 +267,25 @@ def _read(text: str) -> tuple[list[_Line], list[_ErrorPage], str]:
     lines: list[_Line] = []
     errors: list[_ErrorPage] = []
     running_title = ""
-    previous, last_error = "", 0
+    previous, last_text = "", 0
     for no, raw in enumerate(text.splitlines(), 1):
         stripped = raw.strip()
         follows, previous = previous != "", raw
-        if not raw:
+        if not stripped:
+            if raw:
+                lines.append(_Line(no, raw, follows))  # blank cells of a table row
             continue
         if _ERROR_PAGE.match(stripped):
-            if errors and errors[-1].end == last_error:
+            if errors and errors[-1].end == last_text:
                 errors[-1].end = no
                 errors[-1].texts.append(stripped)
             else:
                 errors.append(_ErrorPage(no, no, [stripped]))
-            last_error = no
         elif header := _RUNNING_HEADER.match(stripped):
             running_title = header.group(1)
         elif not _FURNITURE.match(stripped):
             lines.append(_Line(no, raw, follows))
+        last_text = no
     return lines, errors, running_title
 
 
@@ -350,10 +354,12 @@ def _table(label_line: _Line, body: list[_Line], year: int, issues: list[ImportI
     label = label_line.text.strip()
     number = int(_TABLE_LABEL.match(label).group(1))
     spec = _SPECS[number]
-    content = [line for line in body if line.text.strip()]
-    table = ParsedTable(key=f"budget_{number:02d}", title=_heading(content[0].text), line=content[0].no, label=label)
-    rest = content[1:]
-    while rest and _META.match(rest[0].text.strip()):
+    rest = list(body)
+    while rest and not rest[0].text.strip():
+        rest.pop(0)
+    title = rest.pop(0)
+    table = ParsedTable(key=f"budget_{number:02d}", title=_heading(title.text), line=title.no, label=label)
+    while rest and (not rest[0].text.strip() or _META.match(rest[0].text.strip())):
         if unit := _UNIT.search(rest.pop(0).text):
             table.unit_label = unit.group(1)
     header = tuple(tuple(cell.replace("{y}", str(year)) for cell in row) for row in spec.header)
@@ -361,7 +367,7 @@ def _table(label_line: _Line, body: list[_Line], year: int, issues: list[ImportI
     data = []
     for line in rest[header_size:]:
         note = _undouble(line.text.strip())
-        if note.startswith("注"):
+        if note.startswith("注："):
             if "本表无数据" in note:
                 table.empty_note = note
             else:
@@ -479,7 +485,7 @@ def _place(cells: list[_Cell], spec: _Spec, label: str, issues: list[ImportIssue
                 issues.append(ImportIssue(cell.line, f"{label}「{row.label()}」的数值{cell.text}超出表格列数，已忽略", cell=label))
                 continue
             row.cells[column] = cell
-            if cell.line_start and previous is not None and previous.kind == "amount" and previous in row.cells.values():
+            if cell.line_start and previous is not None and previous.kind == "amount":
                 row.unsure.add(column)  # the line break hides the spaces before this value
         previous = cell
     return rows
@@ -495,7 +501,7 @@ def _resolve_unsure(rows: list[_Row], spec: _Spec, label: str, issues: list[Impo
     """A lone part value whose spacing was lost goes to the column where the parent row's sum needs it."""
     if spec.sums is None:
         return
-    total, parts = spec.sums
+    parts = spec.sums[1]
     for row in rows:
         for column in sorted(row.unsure & set(parts)):
             cell = row.cells[column]
@@ -512,11 +518,12 @@ def _resolve_unsure(rows: list[_Row], spec: _Spec, label: str, issues: list[Impo
             where = f"{label} {code} {row.cells.get(1, cell).text}"
             if len(fits) == 1:
                 del row.cells[column]
-                row.cells[fits[0]] = cell
-                message = f"{where}：{cell.text}的列位置无法从空格判断，按上级科目{parent.cells[0].text}的分列合计判断为「{spec.column_name(fits[0])}」"
+                column = fits[0]
+                row.cells[column] = cell
+                message = f"{where}：{cell.text}的列位置无法从空格判断，按上级科目{parent.cells[0].text}的分列合计判断为「{spec.column_name(column)}」"
             else:
                 message = f"{where}：{cell.text}的列位置无法从空格或上级科目合计判断，暂列「{spec.column_name(column)}」"
-            issues.append(ImportIssue(cell.line, message, cell=f"{label} {code} {spec.column_name(total)}"))
+            issues.append(ImportIssue(cell.line, message, cell=f"{label} {code} {spec.column_name(column)}"))
 
 
 def _parent(rows: list[_Row], code: str) -> _Row | None:
@@ -571,10 +578,13 @@ def _check_sums(rows: list[_Row], spec: _Spec, label: str, issues: list[ImportIs
 
 
 def _heading_level(text: str) -> int:
+    """1 for '一、…', 2 for '（一）…' when the line is a title (short, no punctuation), else 0."""
     heading = _heading(text)
-    if len(heading) > 40 or any(mark in heading for mark in "，。；"):
+    marker = _LEVEL1.match(heading) or _LEVEL2.match(heading)
+    title = heading[marker.end() :] if marker else ""
+    if not title or len(title) > 36 or any(mark in title for mark in "，。；、：,"):
         return 0
-    return 1 if _LEVEL1.match(heading) else 2 if _LEVEL2.match(heading) else 0
+    return 1 if _LEVEL1.match(heading) else 2
 
 
 def _sections(lines: list[_Line], part: str) -> list[ParsedSection]:
@@ -644,7 +654,7 @@ def _target_forms(lines: list[_Line], errors: list[_ErrorPage], issues: list[Imp
     lines = _drop_foreign_blocks(lines, issues)
     drafts: list[_FormLines] = []
     current: _FormLines | None = None
-    previous = 0
+    previous = lines[0].no if lines else 0
     for line in lines:
         error = next((e for e in errors if previous < e.start and e.end < line.no), None)
         previous = line.no
@@ -720,15 +730,9 @@ def _target_form(draft: _FormLines) -> ParsedTargetForm:
     grids: list[int] = []
     indicators: list[ParsedIndicator] = []
     collector: list[str] | None = None
-    in_funds = False
     level1 = ""
     for line in draft.lines:
         text = line.text.strip()
-        if in_funds or (_FUNDS_START.match(text) and not funds):
-            in_funds = not text.startswith("其他资金") and not (_FIELD.match(text) or _GOAL.match(text))
-            if in_funds or text.startswith("其他资金"):
-                funds.append(text)
-                continue
         if _FORM_TITLE.search(text):
             form.title = text
         elif _YEAR_LABEL.match(text):
@@ -739,8 +743,8 @@ def _target_form(draft: _FormLines) -> ParsedTargetForm:
             form.department_label, form.implementing_unit = m.groups()
         elif m := _ATTRIBUTE.match(text):
             form.attribute, form.period_label = m.groups()
-        elif _FUNDS_START.match(text):
-            funds.append(text)  # 项目资金 label repeated after an inserted block
+        elif _FUNDS_LINE.match(text):
+            funds.append(text)
         elif m := _FIELD.match(text):
             occurrence = _Occurrence(line.no, [m.group(2)] if m.group(2) else [])
             fields.setdefault(m.group(1), []).append(occurrence)
@@ -790,7 +794,8 @@ def _indicator_row(text: str, level1: str, no: int, form: ParsedTargetForm) -> l
         return []
     indicators = []
     suspects = []
-    for period, (start, end) in zip(("period", "annual"), zip(starts, starts[1:] + [len(text)], strict=True), strict=False):
+    halves = zip(starts, starts[1:] + [len(text)], strict=True)
+    for period, (start, end) in zip(("period", "annual"), halves, strict=False):
         half = text[start:end].strip()
         level2 = _INDICATOR_LEVEL2.match(half).group(1)
         rest = half[len(level2) :].strip()
