@@ -2,10 +2,11 @@
 
 import re
 from datetime import datetime
+from decimal import Decimal
 from difflib import SequenceMatcher
 from zoneinfo import ZoneInfo
 
-from disclosures.amounts import yuan_from_wan
+from disclosures.amounts import wan, yuan_from_wan
 from disclosures.importing.parsed import ImportIssue, ParsedIndicator, ParsedSelfEvaluation, ParsedTargetForm
 from disclosures.models import BudgetUnit, Department, Disclosure, ProjectLine, SourceDocument
 from performance.models import (
@@ -84,12 +85,19 @@ def _norm_name(text: str) -> str:
     return re.sub(r"[\s（）()“”\"、，,]", "", text)
 
 
-def match_project(name: str, projects: list[ProjectLine]) -> tuple[ProjectLine | None, bool]:
-    """表十二 row for a form: (project, exact). Exact name first, else the single clearly most similar name."""
+def match_project(
+    name: str, projects: list[ProjectLine], annual_total: Decimal | None = None
+) -> tuple[ProjectLine | None, bool]:
+    """表十二 row for a form: (project, exact). Exact name first (names repeat: then the row whose amount equals
+    the form's 年度资金总额 in 万元), else the single clearly most similar name."""
     target = _norm_name(name)
     exact = [p for p in projects if p.name == name] or [p for p in projects if _norm_name(p.name) == target]
+    if len(exact) > 1 and annual_total is not None:
+        exact = [p for p in exact if p.total is not None and wan(p.total) == wan(annual_total)]
     if len(exact) == 1:
         return exact[0], True
+    if exact:
+        return None, False
     scored = sorted(
         ((SequenceMatcher(None, target, _norm_name(p.name)).ratio(), i) for i, p in enumerate(projects)), reverse=True
     )
@@ -148,7 +156,8 @@ def target_forms_create(
             source_line=item.line,
         )
         candidates = [p for p in projects if p.pk not in claimed]
-        project, exact = match_project(item.project_name, candidates)
+        annual = item.funds_annual.total if item.amount is None else yuan_from_wan(item.amount)
+        project, exact = match_project(item.project_name, candidates, annual)
         if project is not None:
             form.project = project
             claimed.add(project.pk)
