@@ -5,7 +5,7 @@ Amounts are entered in 元 (as stored); lists and the projected official tables 
 
 from django.contrib import admin
 from django.db import models
-from django.forms import Textarea
+from django.forms import NumberInput, Textarea, TextInput
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
@@ -38,7 +38,12 @@ admin.site.site_header = admin.site.site_title = "预决算公开审核 管理�
 admin.site.index_title = "数据管理"
 
 DISCLOSURE_FILTERS = ["disclosure__fiscal_year", "disclosure__kind", "disclosure__status"]
-SMALL_TEXTAREA = {models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 60})}}
+# Tabular inlines: inputs sized so that a row of amounts fits beside its labels (admin's own width classes).
+COMPACT_INPUTS = {
+    models.DecimalField: {"widget": NumberInput(attrs={"class": "vBigIntegerField"})},
+    models.CharField: {"widget": TextInput(attrs={"size": 20})},
+    models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 40})},
+}
 
 
 def wan_column(field: str, description: str):
@@ -117,6 +122,7 @@ class EconomicClassAdmin(admin.ModelAdmin):
 class FactInline(admin.TabularInline):
     extra = 0
     classes = ["collapse"]
+    formfield_overrides = COMPACT_INPUTS
 
 
 class ClassifiedInline(FactInline):
@@ -134,21 +140,25 @@ class ClassifiedInline(FactInline):
 
 class FunctionLineInline(ClassifiedInline):
     model = FunctionLine
-    fields = [
-        "function",
-        "fund",
-        "carryover",
-        "income",
-        "basic",
-        "project",
-        "to_superior",
-        "operating",
-        "affiliated_subsidy",
-        "opening_balance",
-        "closing_balance",
-        "reported_subtotal",
-    ]
     readonly_fields = ["function"]
+    measures = {
+        Disclosure.Kind.BUDGET: ["carryover", "basic", "project"],
+        Disclosure.Kind.FINAL: [
+            "income",
+            "basic",
+            "project",
+            "to_superior",
+            "operating",
+            "affiliated_subsidy",
+            "opening_balance",
+            "closing_balance",
+        ],
+    }
+
+    def get_fields(self, request, obj=None):
+        """Only the measures this kind of disclosure reports."""
+        kind = obj.kind if obj else Disclosure.Kind.FINAL
+        return ["function", "fund", *self.measures[kind], "reported_subtotal"]
 
 
 class EconomicLineInline(ClassifiedInline):
@@ -199,21 +209,25 @@ class VehicleCountInline(FactInline):
     fields = ["category", "count"]
 
 
-class ProcurementInline(admin.StackedInline):
+class OneToOneFactInline(admin.StackedInline):
+    classes = ["collapse"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("disclosure__unit")  # for the row's __str__
+
+
+class ProcurementInline(OneToOneFactInline):
     model = Procurement
-    classes = ["collapse"]
 
 
-class AssetSummaryInline(admin.StackedInline):
+class AssetSummaryInline(OneToOneFactInline):
     model = AssetSummary
-    classes = ["collapse"]
 
 
 class SectionInline(FactInline):
     model = Section
     fields = ["order", "part", "level", "heading", "body"]
     ordering = ["order"]
-    formfield_overrides = SMALL_TEXTAREA
 
 
 @admin.register(Disclosure)
@@ -225,7 +239,7 @@ class DisclosureAdmin(admin.ModelAdmin):
     raw_id_fields = ["source_document", "supersedes"]
     readonly_fields = ["source_tables", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["unit", "fiscal_year", "kind", "version", "status", "title"]}),
+        (None, {"fields": ["unit", ("fiscal_year", "kind", "version", "status"), "title"]}),
         ("金额", {"fields": ["year_end_carryover"], "description": "金额以元录入；下方公开表按万元显示。"}),
         (
             "发布与来源",

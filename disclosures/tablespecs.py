@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from disclosures.amounts import ZERO, add
+from django.core.exceptions import ObjectDoesNotExist
+
+from disclosures.amounts import add
 from disclosures.facts import EconomicFacts, FunctionFacts
 from disclosures.models import (
     FISCAL_FUNDS,
@@ -204,7 +206,7 @@ class DisclosureData:
 def getattr_or_none(obj, name):
     try:
         return getattr(obj, name)
-    except Exception:  # RelatedObjectDoesNotExist for an absent one-to-one row
+    except ObjectDoesNotExist:  # an absent one-to-one row
         return None
 
 
@@ -1061,6 +1063,3 @@ def build_table(disclosure: Disclosure, key: str, data: DisclosureData | None = 
             return builder(data)
     raise KeyError(key)
 
-
-def total_of(values) -> Decimal:
-    return sum((v for v in values if isinstance(v, Decimal)), ZERO)

@@ -6,7 +6,7 @@ An edited 指标值 is parsed again on save, so the parsed fields never go stale
 from django.contrib import admin
 from django.db.models import Count, OuterRef, Subquery
 
-from disclosures.admin import SMALL_TEXTAREA, wan_column
+from disclosures.admin import COMPACT_INPUTS, wan_column
 from disclosures.amounts import format_wan
 from performance.models import (
     Indicator,
@@ -20,7 +20,6 @@ from performance.models import (
 from performance.services import value_fields
 
 PARSED_FROM = {Indicator: "value", IndicatorResult: "initial_value"}
-PARSED_READONLY = ["value_kind", "value_flags"]
 
 
 def reparse(obj) -> None:
@@ -50,15 +49,16 @@ class TargetFundingInline(admin.TabularInline):
     model = TargetFunding
     fields = ["period", "total", "central", "provincial", "local", "self_raised", "other"]
     extra = 0
+    formfield_overrides = COMPACT_INPUTS
     max_num = len(Period.choices)
 
 
 class IndicatorInline(admin.TabularInline):
     model = Indicator
-    fields = ["period", "order", "level1", "level2", "name", "value", *PARSED_READONLY]
-    readonly_fields = PARSED_READONLY
+    fields = ["period", "order", "level1", "level2", "name", "value"]
     ordering = ["-period", "order"]  # 实施期 then 年度, each in printed order: the indicator tree
     extra = 0
+    formfield_overrides = COMPACT_INPUTS
 
 
 @admin.register(TargetForm)
@@ -89,16 +89,10 @@ class TargetFormAdmin(ReparseInlineValues, admin.ModelAdmin):
             None,
             {
                 "fields": [
-                    "fiscal_year",
-                    "department",
-                    "unit",
-                    "disclosure",
-                    "project",
-                    "order",
-                    "variant",
-                    "title",
-                    "year_label",
-                    "code",
+                    ("fiscal_year", "variant", "order"),
+                    ("department", "unit"),
+                    ("disclosure", "project"),
+                    ("title", "year_label", "code"),
                     "project_name",
                 ]
             },
@@ -107,10 +101,8 @@ class TargetFormAdmin(ReparseInlineValues, admin.ModelAdmin):
             "项目情况",
             {
                 "fields": [
-                    "department_label",
-                    "implementing_unit",
-                    "attribute",
-                    "period_label",
+                    ("department_label", "implementing_unit"),
+                    ("attribute", "period_label"),
                     "overview",
                     "basis",
                     "necessity",
@@ -125,13 +117,9 @@ class TargetFormAdmin(ReparseInlineValues, admin.ModelAdmin):
             {
                 "classes": ["collapse"],
                 "fields": [
-                    "responsible",
-                    "handler",
-                    "phone",
-                    "filled_at_raw",
-                    "filled_at",
-                    "source_document",
-                    "source_line",
+                    ("responsible", "handler", "phone"),
+                    ("filled_at_raw", "filled_at"),
+                    ("source_document", "source_line"),
                 ],
             },
         ),
@@ -177,7 +165,7 @@ class IndicatorAdmin(ReparseValue, admin.ModelAdmin):
     search_fields = ["name", "value", "form__project_name", "form__code"]
     list_select_related = ["form"]
     autocomplete_fields = ["form"]
-    readonly_fields = ["value_operator", "value_number", "value_unit", *PARSED_READONLY]
+    readonly_fields = ["value_operator", "value_number", "value_unit", "value_kind", "value_flags"]
 
 
 # ---------------------------------------------------------------- 绩效自评表
@@ -200,7 +188,7 @@ class SelfEvaluationFundsInline(admin.TabularInline):
     ]
     ordering = ["order"]
     extra = 0
-    formfield_overrides = SMALL_TEXTAREA
+    formfield_overrides = COMPACT_INPUTS
 
 
 class IndicatorResultInline(admin.TabularInline):
@@ -216,12 +204,10 @@ class IndicatorResultInline(admin.TabularInline):
         "weight",
         "score",
         "deviation",
-        *PARSED_READONLY,
     ]
-    readonly_fields = PARSED_READONLY
     ordering = ["order"]
     extra = 0
-    formfield_overrides = SMALL_TEXTAREA
+    formfield_overrides = COMPACT_INPUTS
 
 
 @admin.register(SelfEvaluation)
@@ -237,21 +223,16 @@ class SelfEvaluationAdmin(ReparseInlineValues, admin.ModelAdmin):
             None,
             {
                 "fields": [
-                    "fiscal_year",
-                    "department",
-                    "unit",
-                    "disclosure",
-                    "order",
-                    "title",
-                    "year_label",
+                    ("fiscal_year", "order"),
+                    ("department", "unit", "disclosure"),
+                    ("title", "year_label"),
                     "project_name",
-                    "department_label",
-                    "unit_label",
+                    ("department_label", "unit_label"),
                 ]
             },
         ),
-        ("自评结果", {"fields": ["annual_goal", "actual_result", "total_score", "grade", "analysis"]}),
-        ("来源", {"classes": ["collapse"], "fields": ["source_document", "source_line"]}),
+        ("自评结果", {"fields": ["annual_goal", "actual_result", ("total_score", "grade"), "analysis"]}),
+        ("来源", {"classes": ["collapse"], "fields": [("source_document", "source_line")]}),
     ]
     inlines = [SelfEvaluationFundsInline, IndicatorResultInline]
 
@@ -279,4 +260,4 @@ class IndicatorResultAdmin(ReparseValue, admin.ModelAdmin):
     search_fields = ["name", "initial_value", "actual_value", "evaluation__project_name"]
     list_select_related = ["evaluation"]
     autocomplete_fields = ["evaluation"]
-    readonly_fields = ["value_operator", "value_number", "value_unit", *PARSED_READONLY]
+    readonly_fields = ["value_operator", "value_number", "value_unit", "value_kind", "value_flags"]
