@@ -471,10 +471,11 @@ class SourceDocumentAdmin(ReadOnlyMixin, admin.ModelAdmin):
         if not rows:
             return "无"
         return format_html(
-            "<table><thead><tr><th>原文行号</th><th>位置</th><th>说明</th></tr></thead><tbody>{}</tbody></table>",
+            '<table><thead><tr><th class="nowrap">原文行号</th><th>位置</th><th>说明</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
             format_html_join(
                 "",
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                '<tr><td>{}</td><td class="nowrap">{}</td><td>{}</td></tr>',
                 ((w.get("line") or "", w.get("cell", ""), w["message"]) for w in rows),
             ),
         )
@@ -495,22 +496,18 @@ class SourceTableAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description="原表")
     def printed(self, obj):
-        """The table as printed: header rows, then each row after its line number in the source text."""
-        header = format_html_join(
-            "",
-            "<tr>{}{}</tr>",
-            (
-                (
-                    format_html('<th rowspan="{}">原文行号</th>', len(obj.header_rows)) if i == 0 else "",
-                    format_html_join("", "<th>{}</th>", ((text,) for text in row)),
-                )
-                for i, row in enumerate(obj.header_rows)
-            ),
-        )
-        body = format_html_join(
-            "",
-            "<tr><td>{}</td>{}</tr>",
-            ((row["line"], format_html_join("", "<td>{}</td>", ((c,) for c in row["cells"]))) for row in obj.rows),
-        )
+        """The table as printed, each row after its line number in the source text; short rows padded."""
+        width = 1 + max(map(len, [*obj.header_rows, *(row["cells"] for row in obj.rows)]), default=0)
+
+        def rows_html(tag, rows):
+            cell = f"<{tag}>{{}}</{tag}>"
+            return format_html_join(
+                "",
+                "<tr>{}</tr>",
+                ((format_html_join("", cell, ((t,) for t in [*r, *[""] * (width - len(r))])),) for r in rows),
+            )
+
+        header = rows_html("th", (["原文行号" if i == 0 else "", *row] for i, row in enumerate(obj.header_rows)))
+        body = rows_html("td", ([row["line"], *row["cells"]] for row in obj.rows))
         note = format_html("<p>{}</p>", obj.empty_note) if obj.empty_note else ""
         return format_html("<table><thead>{}</thead><tbody>{}</tbody></table>{}", header, body, note)

@@ -210,7 +210,7 @@ class Disclosure(models.Model):
         "self", verbose_name="更正的版本", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
     )
     correction_note = models.TextField("更正说明", blank=True)
-    year_end_carryover = amount_field("年终结转", help_text="预算收支总表 年终结转 (blank in most budgets)")
+    year_end_carryover = amount_field("年终结转", help_text="预算收支总表中的年终结转")
     published_at = models.DateTimeField("公开时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)

@@ -874,9 +874,9 @@ def final_06(data: DisclosureData) -> Table:
     ]
     for i in range(1, 4):
         columns += [
-            Column(f"g{i}_code", ("公用经费", f"科目代码{'' if i == 1 else i}"), "code"),
-            Column(f"g{i}_name", ("公用经费", f"科目名称{'' if i == 1 else i}"), "text"),
-            Column(f"g{i}_amount", ("公用经费", f"决算数{'' if i == 1 else i}")),
+            Column(f"g{i}_code", ("公用经费", "科目代码"), "code"),
+            Column(f"g{i}_name", ("公用经费", "科目名称"), "text"),
+            Column(f"g{i}_amount", ("公用经费", "决算数")),
         ]
     table = _final_table(
         "final_06",
