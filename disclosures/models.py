@@ -553,6 +553,16 @@ class Section(models.Model):
     level = models.PositiveSmallIntegerField("层级", default=1)
     heading = models.CharField("标题", max_length=255)
     body = models.TextField("正文", blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="修改人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="空白表示原文导入；有值表示财务人员修改过（审核版会比对其中数字与数据）",
+    )
+    edited_at = models.DateTimeField("修改时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "文字部分"
