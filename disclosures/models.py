@@ -211,6 +211,17 @@ class Disclosure(models.Model):
     )
     correction_note = models.TextField("更正说明", blank=True)
     year_end_carryover = amount_field("年终结转", help_text="预算收支总表中的年终结转")
+    revision = models.PositiveIntegerField(
+        "数据修订号", default=0, help_text="每次修改数据加一；保存时修订号已变的修改会被拒绝（防止覆盖他人修改）"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="提交人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     published_at = models.DateTimeField("公开时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -599,3 +610,149 @@ class SourceTable(models.Model):
 
     def __str__(self):
         return f"{self.label} {self.title}"
+
+
+class DepartmentRole(models.Model):
+    """岗位 — a staff user's role for one department: 填报人 edits its drafts, 审核人 reviews them."""
+
+    class Role(models.TextChoices):
+        FILER = "filer", "填报人"
+        REVIEWER = "reviewer", "审核人"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="department_roles"
+    )
+    department = models.ForeignKey(Department, verbose_name="主管部门", on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField("岗位", max_length=8, choices=Role.choices)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "部门岗位"
+        constraints = [models.UniqueConstraint(fields=["user", "department", "role"], name="department_role_unique")]
+
+    def __str__(self):
+        return f"{self.user} {self.department.name} {self.get_role_display()}"
+
+
+class ReviewEvent(models.Model):
+    """审核流转记录 — one state transition of a disclosure (append-only)."""
+
+    class Action(models.TextChoices):
+        IMPORT = "import", "导入"
+        SUBMIT = "submit", "提交审核"
+        RETURN = "return", "退回修改"
+        APPROVE = "approve", "审核通过"
+        PUBLISH = "publish", "公开"
+        CORRECT = "correct", "发起更正"
+
+    disclosure = models.ForeignKey(Disclosure, verbose_name="公开", on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField("操作", max_length=8, choices=Action.choices)
+    from_status = models.CharField("原状态", max_length=12, choices=Disclosure.Status.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=12, choices=Disclosure.Status.choices)
+    comment = models.TextField("意见", blank=True)
+    revision = models.PositiveIntegerField("数据修订号", default=0)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审核流转记录"
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ReviewComment(models.Model):
+    """审核意见 — a reviewer's comment on a table, a row or an indicator of a disclosure."""
+
+    disclosure = models.ForeignKey(Disclosure, verbose_name="公开", on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="意见人", on_delete=models.PROTECT, related_name="+"
+    )
+    table = models.CharField("表", max_length=24, blank=True)
+    row_code = models.CharField("行", max_length=64, blank=True)
+    form = models.ForeignKey(
+        "performance.TargetForm",
+        verbose_name="绩效目标表",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    indicator = models.CharField("指标", max_length=255, blank=True)
+    body = models.TextField("意见")
+    revision = models.PositiveIntegerField("数据修订号", default=0)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审核意见"
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.body[:40]
+
+
+class FindingDecision(models.Model):
+    """审核判定 — a reviewer acknowledges a warning or dismisses a finding as a false positive, with a reason."""
+
+    class Decision(models.TextChoices):
+        ACKNOWLEDGED = "acknowledged", "已确认"
+        DISMISSED = "dismissed", "误报（不予采纳）"
+
+    disclosure = models.ForeignKey(Disclosure, verbose_name="公开", on_delete=models.CASCADE, related_name="decisions")
+    rule = models.CharField("规则", max_length=48)
+    location_key = models.CharField("位置", max_length=255)
+    decision = models.CharField("判定", max_length=12, choices=Decision.choices)
+    reason = models.TextField("理由")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="审核人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审核判定"
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.rule} {self.get_decision_display()}"
+
+
+class AuditEntry(models.Model):
+    """修改留痕 — one change to disclosure data: who, when, what, old → new (append-only)."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "新增"
+        UPDATE = "update", "修改"
+        DELETE = "delete", "删除"
+        TRANSITION = "transition", "状态流转"
+
+    disclosure = models.ForeignKey(
+        Disclosure, verbose_name="公开", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField("操作", max_length=12, choices=Action.choices)
+    model = models.CharField("对象类型", max_length=64)
+    object_id = models.CharField("对象编号", max_length=32, blank=True)
+    object_repr = models.CharField("对象", max_length=255, blank=True)
+    changes = models.JSONField("变更内容", default=dict, blank=True, help_text='{"字段": ["旧值", "新值"]}')
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "修改留痕"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.object_repr}"

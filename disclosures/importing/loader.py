@@ -266,11 +266,42 @@ def _store(doc: ParsedDocument, *, text: str, file_name: str, publish: bool, use
     report.warnings = issues
     source.report = {"summary": report.summary(), "warnings": [vars(i) for i in issues]}
     source.save(update_fields=["report"])
-    if publish and disclosure is not None:
+    if disclosure is not None:
+        _record_import(disclosure, report, user=user, publish=publish)
+    return report
+
+
+def _record_import(disclosure: Disclosure, report: ImportReport, *, user, publish: bool) -> None:
+    from disclosures.models import AuditEntry, ReviewEvent
+
+    AuditEntry.objects.create(
+        disclosure=disclosure,
+        user=user,
+        action=AuditEntry.Action.CREATE,
+        model="disclosure",
+        object_id=str(disclosure.pk),
+        object_repr=str(disclosure)[:255],
+        changes={"导入": [None, report.file_name], "替换草稿": [None, report.replaced]},
+    )
+    ReviewEvent.objects.create(
+        disclosure=disclosure,
+        actor=user,
+        action=ReviewEvent.Action.IMPORT,
+        to_status=Disclosure.Status.DRAFT,
+        comment=f"导入{report.file_name}",
+    )
+    if publish:  # demo data: published as the source documents were
         disclosure.status = Disclosure.Status.PUBLISHED
         disclosure.published_at = timezone.now()
         disclosure.save(update_fields=["status", "published_at"])
-    return report
+        ReviewEvent.objects.create(
+            disclosure=disclosure,
+            actor=user,
+            action=ReviewEvent.Action.PUBLISH,
+            from_status=Disclosure.Status.DRAFT,
+            to_status=Disclosure.Status.PUBLISHED,
+            comment="演示数据按原文公开",
+        )
 
 
 def _source_differences(disclosure: Disclosure) -> list[ImportIssue]:
