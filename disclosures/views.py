@@ -1,4 +1,4 @@
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 from disclosures.documents import build_document
 from disclosures.models import Disclosure
 from disclosures.pdf import pdf_filename, published_pdf, render_disclosure_pdf
+from disclosures.permissions import reviewable_disclosures
 from performance.models import TargetForm
 
 
@@ -14,10 +15,8 @@ def _published(pk: int) -> Disclosure:
 
 
 def _reviewable(request, pk: int) -> Disclosure:
-    """The review version is for staff only; to anyone else it does not exist."""
-    if not (request.user.is_authenticated and request.user.is_staff):
-        raise Http404
-    return get_object_or_404(Disclosure.objects.with_unit(), pk=pk)
+    """The review version is for staff of the department only; to anyone else it does not exist."""
+    return get_object_or_404(reviewable_disclosures(request.user, Disclosure.objects.with_unit()), pk=pk)
 
 
 def _viewer(request) -> str:

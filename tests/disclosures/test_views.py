@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 
 from disclosures import pdf as pdf_module
-from disclosures.models import Disclosure
+from disclosures.models import Department, DepartmentRole, Disclosure
 from tests.conftest import seed_text
 from tests.seedtables import amounts_in, seed_table_amounts
 
@@ -19,8 +19,10 @@ def page_text(response) -> str:
 
 
 @pytest.fixture
-def staff(db):
-    return get_user_model().objects.create_user("reviewer", password="x-strong-pass-1", is_staff=True)
+def staff(draft):
+    user = get_user_model().objects.create_user("reviewer", password="x-strong-pass-1", is_staff=True)
+    DepartmentRole.objects.create(user=user, department=draft.unit.department, role=DepartmentRole.Role.REVIEWER)
+    return user
 
 
 @pytest.fixture
@@ -78,6 +80,15 @@ class TestPublicPage:
 
 
 class TestReviewPage:
+    def test_staff_of_another_department_gets_404(self, client, draft, import_seed, django_user_model):
+        import_seed("004")  # 门源县应急管理局, code 309
+        user = django_user_model.objects.create_user("outsider", password="x-strong-pass-1", is_staff=True)
+        other = Department.objects.get(code="309")
+        DepartmentRole.objects.create(user=user, department=other, role=DepartmentRole.Role.REVIEWER)
+        client.login(username="outsider", password="x-strong-pass-1")
+        assert client.get(f"/review/disclosures/{draft.pk}/").status_code == 404
+        assert client.get(f"/review/disclosures/{draft.pk}/pdf/").status_code == 404
+
     def test_anonymous_and_non_staff_get_404(self, client, draft, django_user_model):
         assert client.get(f"/review/disclosures/{draft.pk}/").status_code == 404
         assert client.get(f"/review/disclosures/{draft.pk}/pdf/").status_code == 404
