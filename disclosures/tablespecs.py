@@ -233,6 +233,11 @@ def summary_categories(data: DisclosureData, attribute: str) -> list[FunctionCla
     )
 
 
+def numbered_columns(labels: list[str]) -> list[Column]:
+    """Single-level amount columns numbered 1, 2, … as their 栏次."""
+    return [Column(f"c{i}", (label,), number=str(i)) for i, label in enumerate(labels, start=1)]
+
+
 def code_columns(code_label: str = "科目编码", name_label: str = "科目名称", group: str = "项目") -> list[Column]:
     return [Column("code", (group, code_label), "code"), Column("name", (group, name_label), "text")]
 
@@ -689,9 +694,7 @@ def final_02(data: DisclosureData) -> Table:
         ]
 
     labels = ["本年收入合计", "财政拨款收入", "上级补助收入", "事业收入", "经营收入", "附属单位上缴收入", "其他收入"]
-    columns = [*code_columns("科目代码")] + [
-        Column(f"c{i}", (label,), number=str(i)) for i, label in enumerate(labels, start=1)
-    ]
+    columns = [*code_columns("科目代码"), *numbered_columns(labels)]
     return _final_table(
         "final_02",
         "公开02表",
@@ -711,9 +714,7 @@ def final_03(data: DisclosureData) -> Table:
         return [f.value(code, EXPENSE_MEASURES), *(f.value(code, [m]) for m in EXPENSE_MEASURES)]
 
     labels = ["本年支出合计", "基本支出", "项目支出", "上缴上级支出", "经营支出", "对附属单位补助支出"]
-    columns = [*code_columns("科目代码")] + [
-        Column(f"c{i}", (label,), number=str(i)) for i, label in enumerate(labels, start=1)
-    ]
+    columns = [*code_columns("科目代码"), *numbered_columns(labels)]
     return _final_table(
         "final_03",
         "公开03表",
