@@ -1,6 +1,5 @@
 """Citizen portal URLs (published data only). Views live in portal_views.py, downloads and API in their modules."""
 
-from django.urls import path
 
 app_name = "portal"
 
