@@ -1,21 +1,52 @@
 """Admin for 预决算公开: catalogues, disclosures with their facts, and the imported sources (read-only).
 
 Amounts are entered in 元 (as stored); lists and the projected official tables show 万元.
+
+Disclosure data (a disclosure, its facts, its forms and self-evaluations — ``DataAdmin`` here and in
+performance/admin.py) is:
+
+* department-scoped: a staff user who is not a superuser sees only the departments where they hold a
+  DepartmentRole (Django's model permissions are not consulted for these pages); another department's object
+  is a 404, not the admin's "does not exist" redirect;
+* editable only where permissions.can_edit says so (填报人 of the department, drafts and returned versions;
+  standalone forms: 填报人 of their department) — reviewers and everyone looking at a published, submitted or
+  approved version get the read-only view; the status is changed by the review workflow only;
+* revision-checked: the change form carries the disclosure's revision as loaded (hidden field); saving locks the
+  disclosure row, refuses a stale edit with a Chinese message and increments the revision
+  (audit.disclosure_touch);
+* audited: every created, changed or deleted row (inline rows too) leaves an AuditEntry with old → new values,
+  listed on the disclosure's page;
+* backed by the database: what the immutability triggers refuse is shown as a message, never a 500.
 """
 
-from django.contrib import admin
-from django.db import models
+from django import forms
+from django.contrib import admin, messages
+from django.db import DatabaseError, models, transaction
+from django.db.models import Q
 from django.forms import NumberInput, Textarea, TextInput
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from disclosures.amounts import format_wan
+from disclosures.audit import (
+    RevisionRefused,
+    audit_record,
+    department_id_of,
+    disclosure_of,
+    disclosure_touch,
+    model_changes,
+    protected_message,
+    revision_lock,
+)
 from disclosures.importing.loader import KIND_LABELS
 from disclosures.models import (
     AssetSummary,
+    AuditEntry,
     Balance,
     BudgetUnit,
     Department,
+    DepartmentRole,
     Disclosure,
     EconomicClass,
     EconomicLine,
@@ -32,6 +63,7 @@ from disclosures.models import (
     ThreePublicLine,
     VehicleCount,
 )
+from disclosures.permissions import can_edit, department_ids, is_admin
 from disclosures.tablespecs import build_tables
 
 admin.site.site_header = admin.site.site_title = "预决算公开审核 管理后台"
@@ -70,11 +102,337 @@ class ReadOnlyMixin:
         return False
 
 
+# ---------------------------------------------------------------- access, revision check and audit trail
+
+EDITABLE = (Disclosure.Status.DRAFT, Disclosure.Status.RETURNED)
+FILER = DepartmentRole.Role.FILER
+REVISION_FIELD = "loaded_revision"
+
+
+def _access_cache(request) -> dict:
+    if not hasattr(request, "_disclosure_access"):
+        request._disclosure_access = {}
+    return request._disclosure_access
+
+
+def role_departments(request, role: str | None = None) -> set[int]:
+    """The departments where the user holds a role (any, or ``role``), once per request."""
+    cache = _access_cache(request)
+    if ("departments", role) not in cache:
+        cache[("departments", role)] = department_ids(request.user, role)
+    return cache[("departments", role)]
+
+
+def has_roles(request) -> bool:
+    return is_admin(request.user) or bool(role_departments(request))
+
+
+def is_filer(request) -> bool:
+    return is_admin(request.user) or bool(role_departments(request, FILER))
+
+
+def may_view(request, obj) -> bool:
+    return is_admin(request.user) or department_id_of(obj) in role_departments(request)
+
+
+def may_edit(request, obj) -> bool:
+    """permissions.can_edit for the row's disclosure; a standalone form: 填报人 of its department (or an admin)."""
+    disclosure = disclosure_of(obj)
+    if disclosure is None:
+        return is_admin(request.user) or department_id_of(obj) in role_departments(request, FILER)
+    cache = _access_cache(request)
+    key = ("edit", disclosure.pk, disclosure.status)
+    if key not in cache:
+        cache[key] = can_edit(request.user, disclosure)
+    return cache[key]
+
+
+def editable_disclosures(request):
+    queryset = Disclosure.objects.filter(status__in=EDITABLE)
+    if is_admin(request.user):
+        return queryset
+    return queryset.filter(unit__department_id__in=role_departments(request, FILER))
+
+
+def editable_parents(request, model):
+    """Target forms / self-evaluations a user may add rows to: of an editable disclosure, or standalone ones."""
+    standalone = Q(disclosure__isnull=True)
+    if not is_admin(request.user):
+        standalone &= Q(department_id__in=role_departments(request, FILER))
+    return model.objects.filter(standalone | Q(disclosure__in=editable_disclosures(request)))
+
+
+def choice_limits(request, db_field):
+    """The choices a foreign key of disclosure data may take on an editable form (None: no limit)."""
+    from performance.models import SelfEvaluation, TargetForm
+
+    related = db_field.related_model
+    if related is Disclosure:
+        return editable_disclosures(request)
+    if related in (TargetForm, SelfEvaluation):
+        return editable_parents(request, related)
+    if related is ProjectLine:
+        return ProjectLine.objects.filter(disclosure__in=editable_disclosures(request))
+    if is_admin(request.user):
+        return None
+    if related is Department:
+        return Department.objects.filter(pk__in=role_departments(request, FILER))
+    if related is BudgetUnit:
+        return BudgetUnit.objects.filter(department_id__in=role_departments(request, FILER))
+    return None
+
+
+def is_autocomplete(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return bool(match and match.url_name == "autocomplete")
+
+
+class ScopedAdminMixin:
+    """Department-scoped pages: a staff user sees the rows of the departments where they hold a role.
+
+    ``disclosure_path`` leads from the model to its disclosure ("" for Disclosure itself); ``department_path``
+    to its own department, for rows that may have no disclosure (standalone target forms and self-evaluations).
+    """
+
+    disclosure_path = "disclosure"
+    department_path: str | None = None
+
+    def scope(self, ids) -> Q:
+        prefix = f"{self.disclosure_path}__" if self.disclosure_path else ""
+        q = Q(**{f"{prefix}unit__department_id__in": ids})
+        if self.department_path:
+            q |= Q(**{f"{self.disclosure_path}__isnull": True, f"{self.department_path}_id__in": ids})
+        return q
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if is_admin(request.user):
+            return queryset
+        return queryset.filter(self.scope(role_departments(request)))
+
+    def get_object(self, request, object_id, from_field=None):
+        """Another department's object (or a missing one) is a 404, not the admin's redirect to its index."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404("对象不存在或无权查看")
+        return obj
+
+    def get_search_results(self, request, queryset, search_term):
+        """Choosing a row for a foreign key (autocomplete) offers only the rows one may add to."""
+        if is_autocomplete(request):
+            queryset = self.autocomplete_queryset(request, queryset)
+        return super().get_search_results(request, queryset, search_term)
+
+    def autocomplete_queryset(self, request, queryset):
+        return queryset
+
+    def has_module_permission(self, request):
+        return has_roles(request)
+
+    def has_view_permission(self, request, obj=None):
+        return has_roles(request) if obj is None else may_view(request, obj)
+
+    def has_add_permission(self, request):
+        return is_filer(request)
+
+    def has_change_permission(self, request, obj=None):
+        return is_filer(request) if obj is None else may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_filer(request) if obj is None else may_edit(request, obj)
+
+
+class ScopedInlineMixin:
+    """An inline follows its parent: viewable with it, editable where the parent's data is."""
+
+    def has_view_permission(self, request, obj=None):
+        return has_roles(request) if obj is None else may_view(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return is_filer(request) if obj is None else may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return is_filer(request) if obj is None else may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_filer(request) if obj is None else may_edit(request, obj)
+
+
+class RevisionForm(forms.ModelForm):
+    """Carries the disclosure's revision as the page loaded it; validating locks the row and checks it."""
+
+    loaded_revision = forms.IntegerField(label="加载时的数据修订号", required=False, widget=forms.HiddenInput)
+    admin_request = None  # set by DataAdmin.get_form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.checked_disclosure = disclosure_of(self.instance) if self.instance.pk is not None else None
+        if self.checked_disclosure is not None:
+            self.fields[REVISION_FIELD].initial = self.checked_disclosure.revision
+
+    def clean(self):
+        cleaned = super().clean()
+        disclosure = self.checked_disclosure
+        if disclosure is None:
+            return cleaned
+        loaded = cleaned.get(REVISION_FIELD)
+        if loaded is None:
+            raise forms.ValidationError("页面缺少数据修订号，请刷新后再改，您的修改未保存", code="no_revision")
+        locked = revision_lock(disclosure=disclosure, expected_revision=loaded)  # held until the save commits
+        if self.admin_request is not None and not can_edit(self.admin_request.user, locked):
+            raise forms.ValidationError(
+                f"该公开当前状态为“{locked.get_status_display()}”，不能修改，您的修改未保存", code="not_editable"
+            )
+        return cleaned
+
+
+class DataAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Disclosure data: scoped, revision-checked, audited; database refusals become messages."""
+
+    form = RevisionForm
+
+    # ---- the revision field
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.admin_request = request
+        return form
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options["fields"] if f != REVISION_FIELD]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        if obj is not None and disclosure_of(obj) is not None and self.has_change_permission(request, obj):
+            name, options = fieldsets[0]
+            fieldsets[0] = (name, {**options, "fields": [*options["fields"], REVISION_FIELD]})
+        return fieldsets
+
+    # ---- refusals as messages
+
+    def _refusals_as_messages(self, request, view, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except RevisionRefused as exc:
+            messages.error(request, "；".join(exc.messages))
+        except DatabaseError as exc:
+            message = protected_message(exc)
+            if message is None:
+                raise
+            messages.error(request, f"{message}。您的修改未保存")
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self._refusals_as_messages(request, super().changeform_view, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self._refusals_as_messages(request, super().delete_view, object_id, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        return self._refusals_as_messages(request, super().changelist_view, extra_context)
+
+    # ---- audit trail and revision
+
+    def audit(self, request, obj, action, changes, *, old=None):
+        disclosure = disclosure_of(obj) if obj is not None and obj.pk is not None else disclosure_of(old)
+        record = obj if obj is not None and obj.pk is not None else old
+        audit_record(user=request.user, instance=record, action=action, changes=changes, disclosure=disclosure)
+        touched = request.__dict__.setdefault("_disclosures_touched", {})
+        for candidate in {disclosure, disclosure_of(old)}:
+            created_now = action == AuditEntry.Action.CREATE and candidate is obj
+            deleted_now = action == AuditEntry.Action.DELETE and isinstance(old, Disclosure)
+            if candidate is not None and not created_now and not deleted_now:
+                touched[candidate.pk] = candidate
+
+    def touch(self, request, form=None):
+        """Increment the revision of every disclosure whose data changed (checked against the loaded one)."""
+        checked = getattr(form, "checked_disclosure", None)
+        for pk, disclosure in request.__dict__.pop("_disclosures_touched", {}).items():
+            expected = form.cleaned_data.get(REVISION_FIELD) if checked is not None and checked.pk == pk else None
+            disclosure_touch(disclosure=disclosure, expected_revision=expected)
+
+    def save_model(self, request, obj, form, change):
+        if change and not form.has_changed():
+            return  # nothing to write, nothing to record
+        old = type(obj)._default_manager.filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        changes = model_changes(old, obj)
+        if changes or not change:
+            action = AuditEntry.Action.UPDATE if change else AuditEntry.Action.CREATE
+            self.audit(request, obj, action, changes, old=old)
+
+    def save_formset(self, request, form, formset, change):
+        deleted = [f.instance.pk for f in formset.deleted_forms if f.instance.pk is not None]
+        changed = [f.instance.pk for f in formset.initial_forms if f.instance.pk is not None and f.has_changed()]
+        old = formset.model._default_manager.in_bulk([*deleted, *changed])
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            self.audit(request, obj, AuditEntry.Action.CREATE, model_changes(None, obj))
+        for obj, _fields in formset.changed_objects:
+            if changes := model_changes(old.get(obj.pk), obj):
+                self.audit(request, obj, AuditEntry.Action.UPDATE, changes, old=old.get(obj.pk))
+        for pk in deleted:
+            if pk in old:
+                self.audit(request, None, AuditEntry.Action.DELETE, model_changes(old[pk], None), old=old[pk])
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self.touch(request, form)
+
+    def delete_model(self, request, obj):
+        self.audit(request, None, AuditEntry.Action.DELETE, model_changes(obj, None), old=obj)
+        super().delete_model(request, obj)
+        self.touch(request)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for old in queryset:
+                self.audit(request, None, AuditEntry.Action.DELETE, model_changes(old, None), old=old)
+            super().delete_queryset(request, queryset)
+            self.touch(request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs and (limit := choice_limits(request, db_field)) is not None:
+            kwargs["queryset"] = limit
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class CatalogueViewMixin:
+    """Catalogues: viewable (for choosing in forms) by staff holding a role; changed with Django's permissions."""
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or has_roles(request)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or has_roles(request)
+
+
+def _shown(value):
+    return "（空）" if value is None or value == "" else value
+
+
+def _pair(value) -> tuple:
+    """An entry's [old, new]; anything else written by other code is shown as the new value."""
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return tuple(value)
+    return (None, value)
+
+
+def changes_html(changes: dict):
+    if not isinstance(changes, dict) or not changes:
+        return "—" if not changes else str(changes)
+    return format_html_join(
+        "",
+        "<div>{}：{} → {}</div>",
+        ((name, *map(_shown, _pair(value))) for name, value in changes.items()),
+    )
+
+
 # ---------------------------------------------------------------- places and catalogues
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(CatalogueViewMixin, admin.ModelAdmin):
     list_display = ["name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["name"]
@@ -83,32 +441,40 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(CatalogueViewMixin, admin.ModelAdmin):
     list_display = ["code", "name", "region"]
     list_filter = ["region"]
     search_fields = ["code", "name"]
     list_select_related = ["region"]
     autocomplete_fields = ["region"]
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if is_admin(request.user) else queryset.filter(pk__in=role_departments(request))
+
 
 @admin.register(BudgetUnit)
-class BudgetUnitAdmin(admin.ModelAdmin):
+class BudgetUnitAdmin(CatalogueViewMixin, admin.ModelAdmin):
     list_display = ["code", "name", "department"]
-    list_filter = ["department__region", "department"]
+    list_filter = ["department__region", ("department", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["code", "name", "department__code", "department__name"]
     list_select_related = ["department"]
     autocomplete_fields = ["department"]
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if is_admin(request.user) else queryset.filter(department_id__in=role_departments(request))
+
 
 @admin.register(FunctionClass)
-class FunctionClassAdmin(admin.ModelAdmin):
+class FunctionClassAdmin(CatalogueViewMixin, admin.ModelAdmin):
     list_display = ["code", "name", "since_year", "until_year", "budget_summary_no", "final_summary_no"]
     list_filter = ["since_year", "until_year"]
     search_fields = ["code", "name"]
 
 
 @admin.register(EconomicClass)
-class EconomicClassAdmin(admin.ModelAdmin):
+class EconomicClassAdmin(CatalogueViewMixin, admin.ModelAdmin):
     list_display = ["code", "name", "scheme", "government_class", "not_in_basic", "since_year", "until_year"]
     list_filter = ["scheme", "not_in_basic"]
     search_fields = ["code", "name"]
@@ -119,7 +485,7 @@ class EconomicClassAdmin(admin.ModelAdmin):
 # ---------------------------------------------------------------- disclosures and their facts
 
 
-class FactInline(admin.TabularInline):
+class FactInline(ScopedInlineMixin, admin.TabularInline):
     extra = 0
     classes = ["collapse"]
     formfield_overrides = COMPACT_INPUTS
@@ -209,7 +575,7 @@ class VehicleCountInline(FactInline):
     fields = ["category", "count"]
 
 
-class OneToOneFactInline(admin.StackedInline):
+class OneToOneFactInline(ScopedInlineMixin, admin.StackedInline):
     classes = ["collapse"]
 
     def get_queryset(self, request):
@@ -230,26 +596,74 @@ class SectionInline(FactInline):
     ordering = ["order"]
 
 
+class AuditEntryInline(ScopedInlineMixin, admin.TabularInline):
+    """修改留痕 of the disclosure, newest first (read-only: the table is append-only in the database too)."""
+
+    model = AuditEntry
+    fk_name = "disclosure"
+    fields = ["created_at", "user", "action", "model", "object_repr", "changes_display"]
+    readonly_fields = fields
+    ordering = ["-created_at", "-id"]
+    classes = ["collapse"]
+    extra = 0
+    verbose_name_plural = "修改留痕（最新在前）"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="变更内容（原 → 新）")
+    def changes_display(self, obj):
+        return changes_html(obj.changes)
+
+
 @admin.register(Disclosure)
-class DisclosureAdmin(admin.ModelAdmin):
+class DisclosureAdmin(DataAdmin):
+    disclosure_path = ""
     list_display = ["unit", "fiscal_year", "kind", "version", "status", "department_name", "published_at"]
-    list_filter = ["fiscal_year", "kind", "status", "unit__department__region", "unit__department"]
+    list_filter = [
+        "fiscal_year",
+        "kind",
+        "status",
+        ("unit__department__region", admin.RelatedOnlyFieldListFilter),
+        ("unit__department", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["title", "unit__code", "unit__name", "unit__department__code", "unit__department__name"]
     autocomplete_fields = ["unit"]
-    raw_id_fields = ["source_document", "supersedes"]
-    readonly_fields = ["source_tables", "created_at", "updated_at"]
+    raw_id_fields = ["source_document"]
+    # the status, its dates and the correction link belong to the review workflow (disclosures.workflow)
+    readonly_fields = [
+        "status",
+        "revision",
+        "published_at",
+        "supersedes",
+        "submitted_by",
+        "source_tables",
+        "audit_link",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
-        (None, {"fields": ["unit", ("fiscal_year", "kind", "version", "status"), "title"]}),
+        (None, {"fields": ["unit", ("fiscal_year", "kind", "version", "status", "revision"), "title"]}),
         ("金额", {"fields": ["year_end_carryover"], "description": "金额以元录入；下方公开表按万元显示。"}),
         (
             "发布与来源",
             {
                 "fields": [
-                    "published_at",
+                    ("published_at", "submitted_by"),
                     "supersedes",
                     "correction_note",
                     "source_document",
                     "source_tables",
+                    "audit_link",
                     "created_at",
                     "updated_at",
                 ]
@@ -268,6 +682,7 @@ class DisclosureAdmin(admin.ModelAdmin):
         ProcurementInline,
         AssetSummaryInline,
         SectionInline,
+        AuditEntryInline,
     ]
 
     class Media:
@@ -275,6 +690,9 @@ class DisclosureAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_unit()
+
+    def autocomplete_queryset(self, request, queryset):
+        return queryset.filter(pk__in=editable_disclosures(request))
 
     @admin.display(description="主管部门", ordering="unit__department__code")
     def department_name(self, obj):
@@ -285,6 +703,13 @@ class DisclosureAdmin(admin.ModelAdmin):
         url = reverse("admin:disclosures_sourcetable_changelist")
         return format_html('<a href="{}?disclosure={}">查看原表（与公开表对照）</a>', url, obj.pk)
 
+    @admin.display(description="修改留痕")
+    def audit_link(self, obj):
+        if obj.pk is None:
+            return "—"
+        url = reverse("admin:disclosures_auditentry_changelist")
+        return format_html('<a href="{}?disclosure__id__exact={}">查看全部修改留痕</a>', url, obj.pk)
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         """The official tables projected from the stored facts, rendered after the fieldsets (see change_form.html)."""
         if obj is not None:
@@ -292,11 +717,14 @@ class DisclosureAdmin(admin.ModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
-class FactAdmin(admin.ModelAdmin):
+class FactAdmin(DataAdmin):
     """A fact of one disclosure, listed with its disclosure."""
 
     list_select_related = ["disclosure__unit"]
     autocomplete_fields = ["disclosure"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("disclosure__unit")
 
 
 @admin.register(FunctionLine)
@@ -347,6 +775,9 @@ class ProjectLineAdmin(FactAdmin):
     search_fields = ["name", "function__code", "disclosure__unit__name"]
     list_select_related = [*FactAdmin.list_select_related, "function"]
     autocomplete_fields = ["disclosure", "function"]
+
+    def autocomplete_queryset(self, request, queryset):
+        return queryset.filter(disclosure__in=editable_disclosures(request))
 
     @admin.display(description="合计（万元）")
     def total_wan(self, obj):
@@ -429,14 +860,14 @@ class SourceKindFilter(admin.SimpleListFilter):
         return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
-class SourceTableInline(ReadOnlyMixin, admin.TabularInline):
+class SourceTableInline(ReadOnlyMixin, ScopedInlineMixin, admin.TabularInline):
     model = SourceTable
     fields = ["order", "label", "title", "line"]
     show_change_link = True
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class SourceDocumentAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["file_name", "kind_label", "imported_at", "imported_by", "warning_count"]
     list_filter = [SourceKindFilter, "imported_at"]
     search_fields = ["file_name", "sha256"]
@@ -448,6 +879,19 @@ class SourceDocumentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     ]
     readonly_fields = ["kind_label", "summary", "warnings"]
     inlines = [SourceTableInline]
+
+    def scope(self, ids) -> Q:
+        """Documents imported into the departments' disclosures or forms."""
+        from performance.models import TargetForm
+
+        return Q(pk__in=Disclosure.objects.filter(unit__department_id__in=ids).values("source_document_id")) | Q(
+            pk__in=TargetForm.objects.filter(department_id__in=ids).values("source_document_id")
+        )
+
+    def has_view_permission(self, request, obj=None):
+        if obj is None or is_admin(request.user):
+            return has_roles(request)
+        return self.get_queryset(request).filter(pk=obj.pk).exists()
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("text")
@@ -482,7 +926,7 @@ class SourceDocumentAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(SourceTable)
-class SourceTableAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class SourceTableAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["label", "title", "disclosure", "document", "line"]
     list_display_links = ["label", "title"]
     list_filter = [*DISCLOSURE_FILTERS, "key"]
@@ -511,3 +955,23 @@ class SourceTableAdmin(ReadOnlyMixin, admin.ModelAdmin):
         body = rows_html("td", ([row["line"], *row["cells"]] for row in obj.rows))
         note = format_html("<p>{}</p>", obj.empty_note) if obj.empty_note else ""
         return format_html("<table><thead>{}</thead><tbody>{}</tbody></table>{}", header, body, note)
+
+
+# ---------------------------------------------------------------- audit trail (read-only)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """修改留痕: append-only (the database refuses updates and deletes); entries of no disclosure: admins only."""
+
+    list_display = ["created_at", "disclosure", "user", "action", "model", "object_repr"]
+    list_filter = ["action", "model", "created_at"]
+    search_fields = ["object_repr", "object_id", "disclosure__unit__name"]
+    list_select_related = ["disclosure__unit", "user"]
+    fields = ["created_at", "disclosure", "user", "action", "model", "object_id", "object_repr", "changes_display"]
+    readonly_fields = ["changes_display"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="变更内容（原 → 新）")
+    def changes_display(self, obj):
+        return changes_html(obj.changes)

@@ -756,3 +756,23 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.object_repr}"
+
+
+class DisclosureSnapshot(models.Model):
+    """提交快照 — a disclosure's projected tables, sections and forms as they were when it was submitted for review.
+
+    ``data`` is exports.disclosure_json of that moment; the next review round diffs the current data against it
+    (disclosures/diff.py). Taken by disclosures.diff.snapshot_take; never edited.
+    """
+
+    disclosure = models.ForeignKey(Disclosure, verbose_name="公开", on_delete=models.CASCADE, related_name="snapshots")
+    revision = models.PositiveIntegerField("数据修订号")
+    data = models.JSONField("快照数据")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "提交快照"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.disclosure_id} 修订号{self.revision} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,12 +1,14 @@
 """Admin for 绩效: target forms with their funding and indicators, self-evaluations with funds and results.
 
-An edited 指标值 is parsed again on save, so the parsed fields never go stale.
+An edited 指标值 is parsed again on save, so the parsed fields never go stale. Like the disclosure data
+(disclosures.admin.DataAdmin): department-scoped, editable where the form's disclosure is (a standalone form: by
+the 填报人 of its department), revision-checked against the disclosure and audited.
 """
 
 from django.contrib import admin
 from django.db.models import Count, OuterRef, Subquery
 
-from disclosures.admin import COMPACT_INPUTS, wan_column
+from disclosures.admin import COMPACT_INPUTS, DataAdmin, ScopedInlineMixin, editable_parents, wan_column
 from disclosures.amounts import format_wan
 from performance.models import (
     Indicator,
@@ -45,7 +47,7 @@ class ReparseValue:
 # ---------------------------------------------------------------- 绩效目标表
 
 
-class TargetFundingInline(admin.TabularInline):
+class TargetFundingInline(ScopedInlineMixin, admin.TabularInline):
     model = TargetFunding
     fields = ["period", "total", "central", "provincial", "local", "self_raised", "other"]
     extra = 0
@@ -53,7 +55,7 @@ class TargetFundingInline(admin.TabularInline):
     max_num = len(Period.choices)
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(ScopedInlineMixin, admin.TabularInline):
     model = Indicator
     fields = ["period", "order", "level1", "level2", "name", "value"]
     ordering = ["-period", "order"]  # 实施期 then 年度, each in printed order: the indicator tree
@@ -62,7 +64,8 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(TargetForm)
-class TargetFormAdmin(ReparseInlineValues, admin.ModelAdmin):
+class TargetFormAdmin(ReparseInlineValues, DataAdmin):
+    department_path = "department"
     list_display = [
         "project_name",
         "code",
@@ -72,7 +75,12 @@ class TargetFormAdmin(ReparseInlineValues, admin.ModelAdmin):
         "annual_total_wan",
         "indicator_count",
     ]
-    list_filter = ["fiscal_year", "variant", "department__region", "department"]
+    list_filter = [
+        "fiscal_year",
+        "variant",
+        ("department__region", admin.RelatedOnlyFieldListFilter),
+        ("department", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = [
         "project_name",
         "code",
@@ -134,6 +142,9 @@ class TargetFormAdmin(ReparseInlineValues, admin.ModelAdmin):
             .annotate(annual_total=Subquery(annual), indicator_total=Count("indicators", distinct=True))
         )
 
+    def autocomplete_queryset(self, request, queryset):
+        return queryset.filter(pk__in=editable_parents(request, TargetForm))
+
     @admin.display(description="年度资金总额（万元）", ordering="annual_total")
     def annual_total_wan(self, obj):
         return format_wan(obj.annual_total)
@@ -144,7 +155,9 @@ class TargetFormAdmin(ReparseInlineValues, admin.ModelAdmin):
 
 
 @admin.register(TargetFunding)
-class TargetFundingAdmin(admin.ModelAdmin):
+class TargetFundingAdmin(DataAdmin):
+    disclosure_path = "form__disclosure"
+    department_path = "form__department"
     list_display = [
         "form",
         "period",
@@ -159,7 +172,9 @@ class TargetFundingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ReparseValue, admin.ModelAdmin):
+class IndicatorAdmin(ReparseValue, DataAdmin):
+    disclosure_path = "form__disclosure"
+    department_path = "form__department"
     list_display = ["name", "value", "value_kind", "level1", "level2", "period", "form"]
     list_filter = ["form__fiscal_year", "period", "level1", "level2", "value_kind"]
     search_fields = ["name", "value", "form__project_name", "form__code"]
@@ -171,7 +186,7 @@ class IndicatorAdmin(ReparseValue, admin.ModelAdmin):
 # ---------------------------------------------------------------- 绩效自评表
 
 
-class SelfEvaluationFundsInline(admin.TabularInline):
+class SelfEvaluationFundsInline(ScopedInlineMixin, admin.TabularInline):
     model = SelfEvaluationFunds
     fields = [
         "order",
@@ -191,7 +206,7 @@ class SelfEvaluationFundsInline(admin.TabularInline):
     formfield_overrides = COMPACT_INPUTS
 
 
-class IndicatorResultInline(admin.TabularInline):
+class IndicatorResultInline(ScopedInlineMixin, admin.TabularInline):
     model = IndicatorResult
     fields = [
         "order",
@@ -211,9 +226,15 @@ class IndicatorResultInline(admin.TabularInline):
 
 
 @admin.register(SelfEvaluation)
-class SelfEvaluationAdmin(ReparseInlineValues, admin.ModelAdmin):
+class SelfEvaluationAdmin(ReparseInlineValues, DataAdmin):
+    department_path = "department"
     list_display = ["project_name", "department", "fiscal_year", "total_score", "grade"]
-    list_filter = ["fiscal_year", "grade", "department__region", "department"]
+    list_filter = [
+        "fiscal_year",
+        "grade",
+        ("department__region", admin.RelatedOnlyFieldListFilter),
+        ("department", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["project_name", "department__code", "department__name", "results__name"]
     list_select_related = ["department"]
     autocomplete_fields = ["department", "unit", "disclosure"]
@@ -236,9 +257,14 @@ class SelfEvaluationAdmin(ReparseInlineValues, admin.ModelAdmin):
     ]
     inlines = [SelfEvaluationFundsInline, IndicatorResultInline]
 
+    def autocomplete_queryset(self, request, queryset):
+        return queryset.filter(pk__in=editable_parents(request, SelfEvaluation))
+
 
 @admin.register(SelfEvaluationFunds)
-class SelfEvaluationFundsAdmin(admin.ModelAdmin):
+class SelfEvaluationFundsAdmin(DataAdmin):
+    disclosure_path = "evaluation__disclosure"
+    department_path = "evaluation__department"
     list_display = [
         "label",
         "evaluation",
@@ -254,7 +280,9 @@ class SelfEvaluationFundsAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndicatorResult)
-class IndicatorResultAdmin(ReparseValue, admin.ModelAdmin):
+class IndicatorResultAdmin(ReparseValue, DataAdmin):
+    disclosure_path = "evaluation__disclosure"
+    department_path = "evaluation__department"
     list_display = ["name", "initial_value", "actual_value", "weight", "score", "level1", "level2", "evaluation"]
     list_filter = ["evaluation__fiscal_year", "level1", "level2", "value_kind"]
     search_fields = ["name", "initial_value", "actual_value", "evaluation__project_name"]

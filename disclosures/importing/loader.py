@@ -5,10 +5,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from disclosures.audit import protected_message
 from disclosures.importing.parsed import ImportIssue, ParsedDocument, SourceRow
 from disclosures.models import (
     BudgetUnit,
@@ -175,6 +176,11 @@ def document_import(*, text: str, file_name: str, publish: bool = False, user=No
             report = _store(doc, text=text, file_name=file_name, publish=publish, user=user)
     except ImportFailed:
         raise
+    except DatabaseError as exc:  # the immutability triggers (disclosures/migrations/0007_published_immutable.py)
+        message = protected_message(exc)
+        if message is None:
+            raise
+        raise ImportFailed(file_name, [ImportIssue(None, message, "error")]) from exc
     report.seconds = time.perf_counter() - started
     return report
 

@@ -310,11 +310,11 @@ def test_budget_year_over_year_increase_with_explicit_previous(import_seed):
 def test_find_previous_prefers_the_published_version(import_seed):
     current = Disclosure.objects.get(pk=import_seed("001").disclosure_id)
     assert find_previous(current) is None
-    published = _copy(current, 2025, version=1, status=Disclosure.Status.PUBLISHED)
-    _copy(current, 2025, version=2)
-    assert find_previous(current) == published
-    published.delete()
-    assert find_previous(current).version == 2
+    first = _copy(current, 2025, version=1)
+    draft = _copy(current, 2025, version=2)
+    assert find_previous(current) == draft  # no published version: the latest one
+    Disclosure.objects.filter(pk=first.pk).update(status=Disclosure.Status.PUBLISHED)  # reached by an UPDATE
+    assert find_previous(current) == first
 
 
 def test_final_year_over_year_reproduces_the_seed_sentences(import_seed):
