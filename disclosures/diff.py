@@ -17,6 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
+
 from disclosures.exports import disclosure_json
 from disclosures.models import Disclosure, DisclosureSnapshot, Section
 
@@ -191,7 +193,8 @@ def side_data(side) -> dict:
 
 def side_label(side) -> str:
     if isinstance(side, DisclosureSnapshot):
-        return f"第{side.data.get('version', '')}版 提交时（修订号{side.revision}，{side.created_at:%Y-%m-%d %H:%M}）"
+        taken = timezone.localtime(side.created_at)
+        return f"第{side.data.get('version', '')}版 提交时（修订号{side.revision}，{taken:%Y-%m-%d %H:%M}）"
     if isinstance(side, Disclosure):
         return f"第{side.version}版（{side.get_status_display()}，修订号{side.revision}）"
     return f"第{side.get('version', '')}版"

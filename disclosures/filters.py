@@ -38,10 +38,7 @@ class DisclosureFilter(django_filters.FilterSet):
 
     fiscal_year = django_filters.ChoiceFilter(label="年度", empty_label="全部年度")
     region = django_filters.ModelChoiceFilter(
-        label="地区",
-        field_name="unit__department__region",
-        queryset=regions_with_publications(),
-        empty_label="全部地区",
+        label="地区", queryset=regions_with_publications(), empty_label="全部地区", method="filter_region"
     )
     department = django_filters.ModelChoiceFilter(
         label="部门", field_name="unit__department", queryset=departments_with_publications(), empty_label="全部部门"
@@ -96,9 +93,8 @@ class ProjectSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["fiscal_year"].choices = [("", "全部年度"), *((y, f"{y}年") for y in search_years())]
         cache_options(self)
-        self.fields["q"].widget.attrs.update(
-            {"type": "search", "placeholder": "如：救援、森林防火", "autocomplete": "off"}
-        )
+        self.fields["q"].widget.input_type = "search"
+        self.fields["q"].widget.attrs.update({"placeholder": "如：救援、森林防火", "autocomplete": "off"})
 
     def search_kwargs(self) -> dict:
         """project_search() arguments in 元."""

@@ -775,4 +775,4 @@ class DisclosureSnapshot(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"{self.disclosure_id} 修订号{self.revision} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.disclosure_id} 修订号{self.revision}"

@@ -48,11 +48,17 @@ def share_bars(key: str, title: str, total_label: str, parts: list[tuple[str, De
 @dataclass
 class TrendSeries:
     label: str
-    values: list[Decimal | None]  # one per year; None = nothing published for that year
+    values: list[Decimal | None]  # one per year; None = blank (no amount)
+    published: list[bool] | None = None  # per year: was anything of this kind published? (default: yes)
 
     @property
     def cells(self) -> list[str]:
-        return [NOT_PUBLISHED if v is None else format_wan(v) for v in self.values]
+        """万元 per year; “未公开” when nothing was published that year, "" when it was but left this blank."""
+        published = self.published or [True] * len(self.values)
+        return [
+            format_wan(v) if v is not None else "" if shown else NOT_PUBLISHED
+            for v, shown in zip(self.values, published, strict=True)
+        ]
 
 
 @dataclass
@@ -78,7 +84,7 @@ class TrendChart:
 
 def trend_chart(key: str, title: str, years: list[int], series: list[TrendSeries]) -> TrendChart:
     """Grouped horizontal bars: one group per year (oldest first), one bar per series."""
-    series = [s for s in series if any(v is not None for v in s.values)]
+    series = [s for s in series if any(v is not None for v in s.values)]  # a measure nobody reports is left out
     chart = TrendChart(key, title, years, series)
     if not years or not any(v is not None and v > 0 for s in series for v in s.values):
         chart.alt = "本项无数据"
@@ -88,7 +94,7 @@ def trend_chart(key: str, title: str, years: list[int], series: list[TrendSeries
     chart.width, chart.height = WIDTH, height
     parts = []
     for i, year in enumerate(years):
-        values = "、".join(f"{s.label}{s.cells[i]}" + ("" if s.values[i] is None else "万元") for s in series)
+        values = "、".join(f"{s.label}{s.cells[i] or '空白'}" + ("" if s.values[i] is None else "万元") for s in series)
         parts.append(f"{year}年{values}")
     chart.alt = f"{title}：" + "；".join(parts) + "。"
     return chart

@@ -492,7 +492,8 @@ def department_profile(department: Department) -> DepartmentProfile:
             units[(d.fiscal_year, d.kind)].add(d.unit_id)
 
     def series(label: str, kind: str, attr: str) -> TrendSeries:
-        return TrendSeries(label, [getattr(by_kind[(y, kind)], attr) if units[(y, kind)] else None for y in years])
+        published = [bool(units[(y, kind)]) for y in years]
+        return TrendSeries(label, [getattr(by_kind[(y, kind)], attr) for y in years], published)
 
     budget, final = Disclosure.Kind.BUDGET, Disclosure.Kind.FINAL
     trends = [
@@ -525,7 +526,7 @@ def department_profile(department: Department) -> DepartmentProfile:
     ]
     comparisons = [_compare(year, figures, units) for year in sorted(years, reverse=True)]
     form_years = sorted(
-        set(_public_forms().filter(department=department).values_list("fiscal_year", flat=True).distinct()),
+        set(_public_forms().filter(department=department).order_by().values_list("fiscal_year", flat=True).distinct()),
         reverse=True,
     )
     return DepartmentProfile(department, disclosures, years, trends, comparisons, form_years)

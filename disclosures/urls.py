@@ -5,7 +5,6 @@ from disclosures import views
 app_name = "disclosures"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("disclosures/<int:pk>/", views.disclosure_detail, name="detail"),
     path("disclosures/<int:pk>/pdf/", views.disclosure_pdf, name="pdf"),
     path("review/", views.review_dashboard, name="review_dashboard"),

@@ -59,18 +59,6 @@ def _versions(disclosure: Disclosure, *, published_only: bool) -> tuple[Disclosu
 
 
 @require_GET
-def home(request):
-    disclosures = Disclosure.objects.with_unit().published().order_by("-fiscal_year", "unit__code", "kind")
-    standalone = (
-        TargetForm.objects.filter(disclosure__isnull=True)
-        .values("fiscal_year", "department__name", "department_id")
-        .distinct()
-        .order_by("-fiscal_year", "department__name")
-    )
-    return render(request, "disclosures/home.html", {"disclosures": disclosures, "standalone": standalone})
-
-
-@require_GET
 def disclosure_detail(request, pk: int):
     disclosure = _published(pk)
     doc = build_document(disclosure)

@@ -74,6 +74,32 @@ class TestHome:
         assert "已被更正" in text_of(response)  # the old version still listed among recent publications
 
 
+class TestRegions:
+    """A county's disclosures count under its city on the home page, and a city's filter and drilldown include it."""
+
+    @pytest.fixture
+    def county(self, db):
+        city = make_unit("午市", "501", "午市应急管理局")
+        county_region = Region.objects.create(name="午市甲县", level=Region.Level.COUNTY, parent=city.department.region)
+        county = make_unit("午市甲县", "502", "午市甲县应急管理局")
+        county.department.region = county_region
+        county.department.save()
+        make_disclosure(city, 2025, lines=[("2240101", "100.00", None)])
+        make_disclosure(county, 2025, lines=[("2240101", "40.00", None)])
+        return city.department.region
+
+    def test_home_rolls_counties_up(self, client, county):
+        text = text_of(client.get("/"))
+        assert "午市" in text and "午市甲县" not in text.split("最近公开")[0]
+        assert "预算 2" in text
+
+    def test_list_filter_and_drilldown_include_counties(self, client, county):
+        rows = TestDisclosureList._rows(client.get(f"/disclosures/?region={county.pk}"))
+        assert len(rows) == 2
+        text = text_of(client.get(f"/regions/{county.pk}/2025/drilldown/?code=22401"))
+        assert "140.00" in text and "午市甲县应急管理局" in text
+
+
 class TestDisclosureList:
     def test_columns_and_amount_from_facts(self, client, seeds):
         budget, datong, draft = seeds
