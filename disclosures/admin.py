@@ -39,6 +39,7 @@ from disclosures.audit import (
     protected_message,
     revision_lock,
 )
+from disclosures.facts import FUNCTION_MEASURES
 from disclosures.importing.loader import KIND_LABELS
 from disclosures.models import (
     AssetSummary,
@@ -523,16 +524,7 @@ class FunctionLineInline(ClassifiedInline):
     readonly_fields = ["function"]
     measures = {
         Disclosure.Kind.BUDGET: ["carryover", "basic", "project"],
-        Disclosure.Kind.FINAL: [
-            "income",
-            "basic",
-            "project",
-            "to_superior",
-            "operating",
-            "affiliated_subsidy",
-            "opening_balance",
-            "closing_balance",
-        ],
+        Disclosure.Kind.FINAL: list(FUNCTION_MEASURES),
     }
 
     def get_fields(self, request, obj=None):
