@@ -1,19 +1,20 @@
 """Benchmark of the disclosure PDF (not a test): WeasyPrint against headless Chromium on the same document.
 
-    .venv/bin/python bench/render_pdf.py [--id N] [--runs 3] [--requests 20]
+    .venv/bin/python bench/render_pdf.py [--id N] [--runs 3] [--workers 2] [--requests 20]
 
 Uses the database the settings name (the development database after ``manage.py load_demo``). The default
 disclosure is the 2026 budget of unit 222001 (seed 001, 晋城市应急管理局, ~90 pages with 33 performance forms).
 
 Prints, for that disclosure:
 
-* WeasyPrint, as render_disclosure_pdf renders it (HTML built once, then laid out and written --runs times): pages,
-  seconds (median), peak Python memory (tracemalloc, one extra run: tracing slows the run, so it is not timed) and
-  the process's max RSS (resource.getrusage; children included, though the renderer starts none);
+* WeasyPrint, as render_disclosure_pdf renders it (HTML built, laid out and written --runs times), in one process
+  and in parallel (--workers forked processes besides this one, disclosures/pdf_parallel.py): pages, seconds
+  (median), CPU seconds of all processes, peak Python memory (one process only: tracemalloc, one extra run, not
+  timed), max RSS (resource.getrusage: the largest of this process and its reaped children) and the file size;
 * headless Chromium printing the same standalone HTML (render_document_html(standalone=True)) --runs times: pages
   (pdfinfo), seconds (median) and the max RSS of the chromium process tree (wait4 of the child: its own children
   included as far as it waited for them);
-* the ratio of the two medians;
+* the ratio of each WeasyPrint median to Chromium's;
 * serving the cached PDF of a published disclosure: published_pdf's second call and an HTTP GET of
   /disclosures/<pk>/pdf/ through django.test.Client (median of --requests each).
 
@@ -67,36 +68,46 @@ def default_disclosure():
     )
 
 
-def bench_weasyprint(disclosure, runs: int) -> dict:
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def bench_weasyprint(disclosure, runs: int, workers: int) -> dict:
+    """render_disclosure_pdf's work (HTML, layout, PDF) with ``workers`` processes (1: in this process)."""
     from disclosures import pdf
 
     html = pdf.render_document_html(disclosure)
-    pdf.render_html_pdf("<p>warm-up</p>")  # fonts and stylesheets are loaded once per process
+    pdf.render_html_pdf("<p>warm-up</p>", workers=1)  # fonts and stylesheets are loaded once per process
     seconds, cpu, result = [], [], b""
     for _ in range(runs):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        result = pdf.render_disclosure_pdf(disclosure)
+        start, start_cpu = time.perf_counter(), _cpu_seconds()
+        result = pdf.render_html_pdf(pdf.render_document_html(disclosure), workers=workers)
         seconds.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
+        cpu.append(_cpu_seconds() - start_cpu)  # the workers' too: they are reaped before the render returns
     # Before the traced run: tracemalloc's own bookkeeping would add to the RSS.
     rss_kib = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     )
-    tracemalloc.start()
-    pdf.render_html_pdf(html)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    peak = None
+    if workers == 1:  # tracemalloc sees this process only
+        tracemalloc.start()
+        pdf.render_html_pdf(html, workers=1)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(result)
         handle.flush()
         pages = pdf_pages(Path(handle.name))
     return {
+        "label": "WeasyPrint" if workers == 1 else f"WeasyPrint ({workers}+1 proc)",
         "pages": pages,
         "seconds": median(seconds),
         "runs": seconds,
         "cpu": median(cpu),
-        "tracemalloc_mib": peak / 2**20,
+        "tracemalloc_mib": None if peak is None else peak / 2**20,
         "max_rss_mib": rss_kib / 1024,
+        "bytes": len(result),
     }
 
 
@@ -171,6 +182,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--id", type=int, help="disclosure pk (default: the 2026 budget of unit 222001)")
     parser.add_argument("--runs", type=int, default=3, help="timed renders per renderer (median)")
+    parser.add_argument("--workers", type=int, default=2, help="processes of the parallel render (1: skip it)")
     parser.add_argument("--requests", type=int, default=20, help="timed cached reads and GETs (median)")
     args = parser.parse_args()
 
@@ -187,25 +199,33 @@ def main():
     if disclosure is None:
         raise SystemExit("no 2026 budget of unit 222001: run manage.py load_demo, or pass --id")
 
-    weasy = bench_weasyprint(disclosure, args.runs)
+    # One process first: the RSS high-water marks only grow.
+    weasies = [bench_weasyprint(disclosure, args.runs, 1)]
+    if args.workers > 1:
+        weasies.append(bench_weasyprint(disclosure, args.runs, args.workers))
     chromium = bench_chromium(disclosure, args.runs)
     cached = bench_cached(disclosure, args.requests)
 
     print(f"{disclosure} (pk {disclosure.pk}), {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
     print(f"{'renderer':<22}{'pages':>6}{'seconds':>9}{'CPU s':>7}{'tracemalloc':>13}{'max RSS':>10}  runs (s)")
-    print(
-        f"{'WeasyPrint':<22}{weasy['pages'] or '?':>6}{weasy['seconds']:>9.2f}{weasy['cpu']:>7.2f}"
-        f"{weasy['tracemalloc_mib']:>9.0f} MiB{weasy['max_rss_mib']:>6.0f} MiB  "
-        + " ".join(f"{s:.2f}" for s in weasy["runs"])
-    )
+    for weasy in weasies:
+        traced = "-" if weasy["tracemalloc_mib"] is None else f"{weasy['tracemalloc_mib']:.0f} MiB"
+        print(
+            f"{weasy['label']:<22}{weasy['pages'] or '?':>6}{weasy['seconds']:>9.2f}{weasy['cpu']:>7.2f}"
+            f"{traced:>13}{weasy['max_rss_mib']:>6.0f} MiB  "
+            + " ".join(f"{s:.2f}" for s in weasy["runs"])
+            + f"  ({weasy['bytes'] / 2**20:.2f} MiB file)"
+        )
     if chromium:
         print(
             f"{'Chromium (headless)':<22}{chromium['pages'] or '?':>6}{chromium['seconds']:>9.2f}"
             f"{chromium['cpu']:>7.2f}{'-':>13}{chromium['max_rss_mib']:>6.0f} MiB  "
             + " ".join(f"{s:.2f}" for s in chromium["runs"])
         )
-        print(f"{'ratio WeasyPrint/Chromium':<28}{weasy['seconds'] / chromium['seconds']:>9.2f}")
-        print("  (Chromium's CPU s counts the processes it reaped: a lower bound. Seconds are wall-clock.)")
+        for weasy in weasies:
+            print(f"{'ratio ' + weasy['label'] + '/Chromium':<40}{weasy['seconds'] / chromium['seconds']:>6.2f}")
+        print("  (CPU s counts the processes reaped (Chromium's: a lower bound); max RSS of the parallel run is the")
+        print("   largest single process. Seconds are wall-clock.)")
     else:
         print("Chromium (headless)   not installed")
     if cached:

@@ -94,6 +94,9 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 
+# Processes a disclosure PDF is laid out in (disclosures/pdf_parallel.py); 1 renders in the request's process.
+PDF_WORKERS = int(os.environ.get("DJANGO_PDF_WORKERS", min(2, os.cpu_count() or 1)))
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/semantic.html"
 
 # Content Security Policy: same-origin only, no inline scripts.

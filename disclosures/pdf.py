@@ -20,6 +20,7 @@ off the wall time on an idle machine, none on a busy one (two busy CPUs: no fast
 
 import gc
 import hashlib
+import logging
 import re
 import threading
 from contextlib import contextmanager
@@ -37,9 +38,12 @@ from weasyprint.text.fonts import FontConfiguration
 
 from disclosures.documents import build_document
 from disclosures.models import Disclosure
+from disclosures.pdf_parallel import ParallelRenderError, render_parallel
+
+logger = logging.getLogger(__name__)
 
 # Bump when templates or print styles change, so cached PDFs of published versions are rendered anew.
-RENDER_VERSION = "2"
+RENDER_VERSION = "3"
 STYLESHEETS = ("css/tables.css", "css/forms.css", "css/charts.css", "css/print.css")
 
 # Pseudo-element rules of WeasyPrint's user-agent stylesheet that match every element. ::marker only matters for
@@ -122,8 +126,19 @@ def render_html_document(html: str):
         )
 
 
-def render_html_pdf(html: str) -> bytes:
-    """Print HTML (as render_document_html gives it) to PDF bytes."""
+def render_html_pdf(html: str, *, workers: int | None = None) -> bytes:
+    """Print HTML (as render_document_html gives it) to PDF bytes.
+
+    With ``workers`` (default settings.PDF_WORKERS) of 2 or more, the document is cut into parts laid out in that
+    many forked processes and merged (pdf_parallel); a document that cannot be cut renders in this process.
+    """
+    workers = settings.PDF_WORKERS if workers is None else workers
+    if workers >= 2:
+        _styles()  # loaded before the fork, so the workers inherit fonts and stylesheets
+        try:
+            return render_parallel(html, render_html_document, workers)
+        except ParallelRenderError as error:
+            logger.warning("PDF rendered in one process: %s", error)
     with _without_gc():
         document = render_html_document(html)
         pdf = document.write_pdf()
