@@ -5,6 +5,7 @@
 #
 #   bash scripts/a11y.sh                 # private SQLite DB with the demo data, dev server on a free port
 #   A11Y_BASE_URL=http://127.0.0.1:8000 bash scripts/a11y.sh /some/page/ …   # check a running server instead
+#   A11Y_VIEWPORTS=1280x800 bash scripts/a11y.sh   # axe at these viewports only (default: desktop and phone)
 #
 # Needs node/npm, java and Chromium (CHROMIUM, default /usr/bin/chromium); installs tools/a11y from its lock
 # file with install scripts off (tools/a11y/.npmrc) — no browser or Java runtime is ever downloaded.
@@ -53,7 +54,8 @@ say "demo data in $VAR"
 "$PY" manage.py load_demo >/dev/null  # prints the throwaway admin password; not needed here
 "$PY" manage.py collectstatic --noinput -v0
 
-# The pages to check, by the demo data's ids (budget 001 is /disclosures/1/ on a fresh database).
+# The pages to check, found in the demo data (budget 001 is /disclosures/1/ on a fresh database): those of the
+# citizen walk-through (tests/browser/test_citizen_walkthrough.py) and their empty and error states.
 mapfile -t PAGES < <("$PY" - <<'EOF'
 import django
 
@@ -61,14 +63,23 @@ django.setup()
 from disclosures.models import Disclosure  # noqa: E402
 from performance.models import TargetForm  # noqa: E402
 
-published = Disclosure.objects.published().select_related("unit")
+published = Disclosure.objects.published().select_related("unit__department")
 budget = published.filter(kind="budget").order_by("pk").first()
 final = published.filter(kind="final").order_by("pk").first()
 pages = ["/", "/disclosures/"]
+if budget:  # filtered, as the home page's counts link to it
+    region = budget.unit.department.region_id
+    pages.append(f"/disclosures/?fiscal_year={budget.fiscal_year}&region={region}&kind=budget")
+pages.append("/disclosures/?amount_min=-1")  # a field error: aria-invalid and its message
 pages += [f"/disclosures/{d.pk}/" for d in (budget, final) if d]
-pages += ["/projects/?q=救援"]
+pages += ["/projects/?q=救援", "/projects/?q=没有这个项目", "/projects/"]
 if budget:
     pages.append(f"/departments/{budget.unit.department_id}/")
+    pages.append(f"/disclosures/{budget.pk}/drilldown/?code=224")
+    pages.append(f"/regions/{region}/{budget.fiscal_year}/drilldown/")
+    form = TargetForm.objects.filter(disclosure=budget).order_by("order").first()
+    if form:  # where a search hit leads
+        pages.append(f"/performance/forms/{form.pk}/")
 pages.append("/data-dictionary/")
 for form in TargetForm.objects.filter(disclosure__isnull=True).order_by("variant", "pk").distinct():
     page = f"/performance/departments/{form.department_id}/{form.fiscal_year}/forms/"

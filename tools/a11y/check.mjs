@@ -2,6 +2,8 @@
 //
 //   node check.mjs --base http://127.0.0.1:8000 / /disclosures/1/ "/projects/?q=救援" …
 //
+// axe runs at each viewport of A11Y_VIEWPORTS (default "1280x800,390x844": desktop and phone; a rule such as
+// scrollable-region-focusable only fires where a table actually scrolls); vnu checks the HTML once.
 // Uses the system Chromium (never downloads a browser): CHROMIUM=/usr/bin/chromium by default.
 // A page answering 404 is skipped (it may not be built yet); any other non-200 answer is a failure.
 // Exit status: 1 when any page has a serious or critical axe violation, a vnu error, or failed to load.
@@ -19,6 +21,11 @@ const axeSource = require("axe-core").source;
 const vnuJar = String(require("vnu-jar")); // the path of vnu.jar; run with the system java
 
 const FAILING_IMPACTS = new Set(["serious", "critical"]);
+const VIEWPORTS = (process.env.A11Y_VIEWPORTS || "1280x800,390x844").split(",").map((v) => {
+  const [width, height] = v.trim().split("x").map(Number);
+  if (!(width > 0 && height > 0)) throw new Error(`A11Y_VIEWPORTS: not WIDTHxHEIGHT: ${v}`);
+  return { width, height };
+});
 const IMPACT_ORDER = ["critical", "serious", "moderate", "minor"];
 
 function parseArgs(argv) {
@@ -31,9 +38,9 @@ function parseArgs(argv) {
   return args;
 }
 
-async function runAxe(browser, url) {
+async function runAxe(browser, url, viewport) {
   // bypassCSP: the site forbids inline scripts, and axe is injected as one.
-  const context = await browser.newContext({ bypassCSP: true, locale: "zh-CN" });
+  const context = await browser.newContext({ bypassCSP: true, locale: "zh-CN", viewport });
   const page = await context.newPage();
   try {
     const response = await page.goto(url, { waitUntil: "load", timeout: 60000 });
@@ -44,8 +51,7 @@ async function runAxe(browser, url) {
       // eslint-disable-next-line no-undef
       axe.run(document, { resultTypes: ["violations"] }),
     );
-    const html = await (await fetch(url)).text(); // the HTML as served, for vnu
-    return { status, violations: results.violations, html };
+    return { status, violations: results.violations };
   } finally {
     await context.close();
   }
@@ -107,25 +113,33 @@ async function main() {
   try {
     for (const path of paths) {
       const url = new URL(path, base).href;
-      const result = await runAxe(browser, url);
-      if (result.status === 404) {
-        console.log(`SKIP ${path}: 404 (not built yet?)`);
-        continue;
+      let page = null;
+      for (const viewport of VIEWPORTS) {
+        const label = `${path} @${viewport.width}px`;
+        const result = await runAxe(browser, url, viewport);
+        if (result.status === 404) {
+          console.log(`SKIP ${label}: 404 (not built yet?)`);
+          break;
+        }
+        if (result.status !== 200) {
+          console.log(`FAIL ${label}: HTTP ${result.status}`);
+          failed = true;
+          break;
+        }
+        const counts = Object.fromEntries(IMPACT_ORDER.map((k) => [k, 0]));
+        for (const v of result.violations) counts[v.impact] = (counts[v.impact] || 0) + 1;
+        for (const k of IMPACT_ORDER) totals[k] += counts[k];
+        const bad = result.violations.some((v) => FAILING_IMPACTS.has(v.impact));
+        failed ||= bad;
+        const summary = IMPACT_ORDER.map((k) => `${k} ${counts[k]}`).join(", ");
+        console.log(`${bad ? "FAIL" : "ok  "} axe ${label}: ${summary}`);
+        printViolations(result.violations);
+        page ??= { path, vnu: [] };
       }
-      if (result.status !== 200) {
-        console.log(`FAIL ${path}: HTTP ${result.status}`);
-        failed = true;
-        continue;
+      if (page) {
+        page.html = await (await fetch(url)).text(); // the HTML as served, for vnu
+        pages.push(page);
       }
-      const counts = Object.fromEntries(IMPACT_ORDER.map((k) => [k, 0]));
-      for (const v of result.violations) counts[v.impact] = (counts[v.impact] || 0) + 1;
-      for (const k of IMPACT_ORDER) totals[k] += counts[k];
-      const bad = result.violations.some((v) => FAILING_IMPACTS.has(v.impact));
-      failed ||= bad;
-      const summary = IMPACT_ORDER.map((k) => `${k} ${counts[k]}`).join(", ");
-      console.log(`${bad ? "FAIL" : "ok  "} axe ${path}: ${summary}`);
-      printViolations(result.violations);
-      pages.push({ path, html: result.html, vnu: [] });
     }
   } finally {
     await browser.close();
