@@ -11,11 +11,9 @@ drawing, not in building the HTML. Three things keep it down without changing a 
 * no cyclic garbage collection while WeasyPrint builds and draws its hundreds of thousands of objects (it collected
   ~1,100 times per render, a fifth of the time); the collector resumes once the PDF is written.
 
-The render stays in one process. Splitting the document at a form boundary into two halves rendered in two
-processes and merged with pypdf was measured on 2 CPUs (seed 001): the halves take 55-65 % and 40-50 % of the
-whole's CPU time, merging them takes pypdf ~1.4 s, the merged file is 1.6x larger (each half embeds its own font
-subset), and footers, 目录 numbers, links and bookmarks across the halves need a second pass. At best about a fifth
-off the wall time on an idle machine, none on a busy one (two busy CPUs: no faster at all), for more work in total.
+On a machine with two or more CPUs the document is laid out in parallel (settings.PDF_WORKERS, pdf_parallel): cut
+where it breaks pages anyway, its parts laid out in forked processes and merged with pikepdf, page for page the PDF
+of one render. It pays only when CPUs are idle; on a busy machine it takes as long as one process.
 """
 
 import gc

@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import re
 import threading
+import time
 import traceback
 import warnings
 from dataclasses import dataclass, field
@@ -374,13 +375,16 @@ def _receive(conn, kind: str):
 
 
 def _coordinate(cut: Cut, connections: list, render_document) -> bytes:
+    started = time.perf_counter()
     # The front part's length with placeholder numbers while the workers lay out theirs; its links need anchors.
     stubs = cut.toc_targets
     probe = render_document(front_with_numbers(cut.front, {}, 0, stubs))
     front_pages = len(probe.pages) - 1  # without the anchor page
     del probe
+    probed = time.perf_counter()
 
     counts = [_receive(conn, "count")[1] for conn in connections]
+    paginated = time.perf_counter()
     total = front_pages + sum(counts)
     offset = front_pages
     for conn, count in zip(connections, counts, strict=True):
@@ -388,9 +392,8 @@ def _coordinate(cut: Cut, connections: list, render_document) -> bytes:
         offset += count
 
     anchors: dict[str, int] = {}
-    pages_info: list = []
-    offset = front_pages
     body_info = []
+    offset = front_pages
     for conn, count in zip(connections, counts, strict=True):
         _, part_anchors, part_pages = _receive(conn, "layout")
         if len(part_pages) != count:
@@ -399,16 +402,31 @@ def _coordinate(cut: Cut, connections: list, render_document) -> bytes:
             anchors.setdefault(name, offset + page + 1)
         body_info.extend(part_pages)
         offset += count
+    laid_out = time.perf_counter()
 
     front = render_document(front_with_numbers(cut.front, anchors, total, stubs))
-    front_anchors, front_info = _page_info(front)
     if len(front.pages) - 1 != front_pages:
         raise ParallelRenderError("the 目录 changed length once numbered")
+    front_info = _page_info(front)[1]
     front_pdf = front.write_pdf()
     del front
-    pages_info = front_info[:front_pages] + body_info
+    fronted = time.perf_counter()
 
     parts = [(front_pdf, front_pages)]
     for conn, count in zip(connections, counts, strict=True):
         parts.append((_receive(conn, "pdf")[1], count))
-    return merge(parts, pages_info)
+    written = time.perf_counter()
+    pdf = merge(parts, front_info[:front_pages] + body_info)
+    logger.debug(
+        "parallel PDF, %d pages (%s): front probe %.2f s, parts paginated %.2f s, laid out %.2f s, front %.2f s, "
+        "parts written %.2f s, merged %.2f s",
+        total,
+        "+".join(str(n) for n in [front_pages, *counts]),
+        probed - started,
+        paginated - started,
+        laid_out - started,
+        fronted - started,
+        written - started,
+        time.perf_counter() - started,
+    )
+    return pdf
