@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from disclosures.charts import Chart, disclosure_charts
 from disclosures.models import Disclosure, Section
-from disclosures.narrative import differing_numbers, find_previous, generate_narrative
+from disclosures.narrative import NarrativeItem, differing_numbers, find_previous, generate_narrative
 from disclosures.tablespecs import DisclosureData, Table, build_tables
 from performance.models import Indicator, IndicatorResult, SelfEvaluation, TargetForm
 from performance.presenters import self_evaluation_grid, target_form_grid
@@ -77,35 +77,65 @@ def _normalise_heading(text: str) -> str:
     return re.sub(r"[\s“”\"]", "", text)
 
 
-def _narrative_blocks(disclosure: Disclosure, data: DisclosureData, sections: list[Section], charts) -> list:
-    generated = generate_narrative(disclosure, data=data, previous=find_previous(disclosure))
+@dataclass
+class NarrativePair:
+    """One 情况说明 item: the text the data gives and the stored text (imported or edited); either may be missing."""
+
+    item: NarrativeItem | None
+    section: Section | None
+    shown: bool  # part of the document (an imported document prints only its own sections)
+
+
+def narrative_pairs(generated: list[NarrativeItem], sections: list[Section]) -> list[NarrativePair]:
+    """Generated items and stored narrative sections, paired by heading, in document order.
+
+    A stored section is the document's text for its item; a generated item no section matches is shown as
+    generated, in its generated position — unless the document has a narrative of its own (a section that was
+    imported or entered as its text, not edited on the 编辑情况说明 page): then it prints exactly its sections, so
+    an item it words differently does not appear twice.
+    """
     stored = [s for s in sections if s.part == Section.Part.NARRATIVE]
     by_heading = {_normalise_heading(item.heading): item for item in generated}
+    matched = [(by_heading.get(_normalise_heading(s.heading)), s) for s in stored]
+    used = {id(item) for item, _ in matched if item is not None}
+    position = {id(item): i for i, item in enumerate(generated)}
+    shown = all(s.edited_by_id for s in stored)  # no text of its own
+    pairs: list[NarrativePair] = []
+    placed = 0  # generated items before this index are placed (or matched)
+    for item, section in matched:
+        if item is not None:
+            until = position[id(item)]
+            pairs += [NarrativePair(g, None, shown) for g in generated[placed:until] if id(g) not in used]
+            placed = max(placed, until + 1)
+        pairs.append(NarrativePair(item, section, True))
+    pairs += [NarrativePair(g, None, shown) for g in generated[placed:] if id(g) not in used]
+    return pairs
+
+
+def _narrative_blocks(disclosure: Disclosure, data: DisclosureData, sections: list[Section], charts) -> list:
+    generated = generate_narrative(disclosure, data=data, previous=find_previous(disclosure))
     blocks = []
-    if stored:  # the document's own text (imported or edited), compared with what the data gives
-        for i, section in enumerate(stored):
-            item = by_heading.get(_normalise_heading(section.heading))
-            paragraphs = [p for p in section.body.split("\n") if p.strip()]
-            generated_text = item.paragraphs if item else []
-            differing = differing_numbers(section.body, "\n".join(generated_text)) if item else []
+    for pair in (p for p in narrative_pairs(generated, sections) if p.shown):
+        anchor = f"narrative-{len(blocks) + 1}"
+        item, section = pair.item, pair.section
+        if section is None:  # generated from the data
             blocks.append(
-                NarrativeBlock(
-                    section.heading,
-                    section.level,
-                    paragraphs,
-                    f"narrative-{i + 1}",
-                    "edited" if section.edited_by_id else "imported",
-                    generated_text,
-                    differing,
-                )
+                NarrativeBlock(item.heading, item.level, item.paragraphs, anchor, "generated", item.paragraphs)
             )
-    else:
-        for i, item in enumerate(generated):
-            blocks.append(
-                NarrativeBlock(
-                    item.heading, item.level, item.paragraphs, f"narrative-{i + 1}", "generated", item.paragraphs
-                )
+            continue
+        # the document's own text (imported or edited), compared with what the data gives
+        generated_text = item.paragraphs if item else []
+        blocks.append(
+            NarrativeBlock(
+                section.heading,
+                section.level,
+                [p for p in section.body.split("\n") if p.strip()],
+                anchor,
+                "edited" if section.edited_by_id else "imported",
+                generated_text,
+                differing_numbers(section.body, "\n".join(generated_text)) if item else [],
             )
+        )
     if disclosure.kind == Disclosure.Kind.BUDGET:
         anchor = next((b for b in blocks if b.heading.startswith("十、")), blocks[-1] if blocks else None)
         if anchor is not None:

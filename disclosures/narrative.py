@@ -49,17 +49,31 @@ _NUMBER = re.compile(r"(?<![A-Za-z0-9.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _NOT_A_QUANTITY = re.compile(r"\s*[年月日、]")  # years and dates, list markers (1、)
 
 
-def numbers_in(text: str) -> list[Decimal]:
-    """Every amount, percentage and count written in ``text``, in order, thousands separators removed.
+def number_spans(text: str) -> list[tuple[int, int, Decimal]]:
+    """(start, end, value) of every amount, percentage and count written in ``text``, in order.
 
-    Years and dates (2026年, 12月31日) and list markers (1、) are not quantities and are skipped.
+    Thousands separators are removed from the value. Years and dates (2026年, 12月31日) and list markers (1、)
+    are not quantities and are skipped.
     """
     found = []
     for match in _NUMBER.finditer(text):
         if _NOT_A_QUANTITY.match(text, match.end()):
             continue
-        found.append(Decimal(match.group().replace(",", "")))
+        found.append((match.start(), match.end(), Decimal(match.group().replace(",", ""))))
     return found
+
+
+def numbers_in(text: str) -> list[Decimal]:
+    """Every amount, percentage and count written in ``text``, in order (see number_spans)."""
+    return [value for _, _, value in number_spans(text)]
+
+
+_PLACEHOLDER = re.compile(r"（请填写[^）]*）|" + re.escape(NO_PREVIOUS))
+
+
+def placeholder_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, text) of every placeholder left in ``text``: （请填写）, （请填写：…）, the missing-year note."""
+    return [(m.start(), m.end(), m.group()) for m in _PLACEHOLDER.finditer(text)]
 
 
 def differing_numbers(edited: str, generated: str) -> list[Decimal]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from disclosures import views
+from disclosures import narrative_views, views
 
 app_name = "disclosures"
 
@@ -17,5 +17,6 @@ urlpatterns = [
     path("review/disclosures/<int:pk>/correct/", views.review_correct, name="review_correct"),
     path("review/disclosures/<int:pk>/decide/", views.review_decide, name="review_decide"),
     path("review/disclosures/<int:pk>/comment/", views.review_comment, name="review_comment"),
+    path("review/disclosures/<int:pk>/narrative/", narrative_views.narrative_edit, name="narrative_edit"),
     path("review/disclosures/<int:pk>/diff/", __import__("disclosures.diff_views").diff_views.diff, name="review_diff"),
 ]
