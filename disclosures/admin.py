@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.forms import NumberInput, Textarea, TextInput
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from disclosures.amounts import format_wan
@@ -363,6 +364,8 @@ class DataAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change and not form.has_changed():
             return  # nothing to write, nothing to record
+        if isinstance(obj, Section) and "body" in form.changed_data:
+            obj.edited_by, obj.edited_at = request.user, timezone.now()
         old = type(obj)._default_manager.filter(pk=obj.pk).first() if change else None
         self.lock(obj, old)
         super().save_model(request, obj, form, change)
@@ -372,6 +375,10 @@ class DataAdmin(ScopedAdminMixin, admin.ModelAdmin):
             self.audit(request, obj, action, changes, old=old)
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is Section:  # a text changed here is a staff edit, as on the 编辑情况说明 page
+            for section_form in formset.forms:
+                if "body" in section_form.changed_data:
+                    section_form.instance.edited_by, section_form.instance.edited_at = request.user, timezone.now()
         deleted = [f.instance.pk for f in formset.deleted_forms if f.instance.pk is not None]
         changed = [f.instance.pk for f in formset.initial_forms if f.instance.pk is not None and f.has_changed()]
         old = formset.model._default_manager.in_bulk([*deleted, *changed])

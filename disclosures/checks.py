@@ -356,7 +356,10 @@ class DisclosureContext:
         return admin_url("disclosures_economicline", lines[0].pk) if lines else self.disclosure_url
 
     def section_url(self, section: Section | None) -> str:
-        return admin_url("disclosures_section", section.pk) if section is not None else self.disclosure_url
+        """The section on the staff's 编辑情况说明 page."""
+        if section is None:
+            return self.disclosure_url
+        return f"{reverse('disclosures:narrative_edit', args=[self.disclosure.pk])}#section-{section.pk}"
 
 
 # ---------------------------------------------------------------- entry points

@@ -21,6 +21,7 @@ from disclosures.documents import build_document
 from disclosures.models import AuditEntry, Department, DepartmentRole, Disclosure, Region, Section
 from disclosures.narrative import FILL, generate_narrative
 from disclosures.narrative_views import edit_rows
+from tests.disclosures.test_admin import form_data
 
 Status = Disclosure.Status
 NARRATIVE = Section.Part.NARRATIVE
@@ -365,3 +366,31 @@ class TestNewSection:
         assert after == [*before[:at], "（一）一般公共预算当年支出规模变化情况", *before[at:]]
         orders = list(Section.objects.filter(disclosure=datong).values_list("order", flat=True))
         assert len(set(orders)) == len(orders)
+
+
+# ---------------------------------------------------------------- links from the review findings and the admin
+
+
+def test_a_narrative_finding_links_to_its_section_on_this_page(draft, users):
+    from disclosures.checks import run_checks
+
+    section_findings = [f for f in run_checks(draft) if f.location.section]
+    assert section_findings, "seed 003's narrative differs from its data in places"
+    linked = [f for f in section_findings if f.fix_url.startswith(url(draft) + "#section-")]
+    assert len(linked) > len(section_findings) / 2
+    html = login(users["filer"]).get(url(draft)).content.decode()
+    for finding in linked:
+        assert f'id="{finding.fix_url.split("#")[1]}"' in html, finding.fix_url
+
+
+def test_a_text_changed_in_the_admin_counts_as_a_staff_edit(draft, django_user_model):
+    admin_user = django_user_model.objects.create_superuser("root", password="x-strong-pass-1")
+    section = narrative(draft, "一、")
+    client = login(admin_user)
+    change = reverse("admin:disclosures_section_change", args=[section.pk])
+    data = form_data(client.get(change), body=section.body + "\n补充说明。")
+    response = client.post(change, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    section.refresh_from_db()
+    assert section.edited_by == admin_user and section.edited_at is not None
+    assert [b.source for b in build_document(draft).narrative if b.heading.startswith("一、")] == ["edited"]
