@@ -352,7 +352,7 @@ class TestBudgetNarrative:
         )
         assert finding.location.section == target.heading
         assert "基本支出501.00万元" in finding.message and "500.00万元" in finding.message
-        assert finding.fix_url.endswith(f"/section/{target.pk}/change/")
+        assert finding.fix_url.endswith(f"/narrative/#section-{target.pk}")  # the 编辑情况说明 page
 
     def test_share_differs(self, budget):
         edit(budget, "三、", "占69.44%", "占69.45%")
