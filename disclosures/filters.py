@@ -4,11 +4,12 @@ from decimal import Decimal
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from disclosures.amounts import YUAN_PER_WAN
 from disclosures.models import Department, Disclosure, Region
 from disclosures.portal_queries import in_region, published_years, search_years
+from performance.models import TargetForm
 
 
 def cache_options(form: forms.Form) -> None:
@@ -22,9 +23,14 @@ def cache_options(form: forms.Form) -> None:
 KIND_CHOICES = [(Disclosure.Kind.BUDGET, "预算"), (Disclosure.Kind.FINAL, "决算")]
 
 
-def departments_with_publications():
-    published = Disclosure.objects.published().filter(unit__department=OuterRef("pk"))
-    return Department.objects.filter(Exists(published)).order_by("region__name", "code")
+def departments_with_publications(*, forms: bool = False):
+    """Departments with a published disclosure; with ``forms``, also those with public target forms only
+    (standalone ones, or those of a published disclosure), as the project search lists both."""
+    public = Exists(Disclosure.objects.published().filter(unit__department=OuterRef("pk")))
+    if forms:
+        shown = Q(disclosure__isnull=True) | Q(disclosure__status=Disclosure.Status.PUBLISHED)
+        public |= Exists(TargetForm.objects.filter(shown, department=OuterRef("pk")))
+    return Department.objects.filter(public).order_by("region__name", "code")
 
 
 def regions_with_publications():
@@ -81,7 +87,7 @@ class ProjectSearchForm(forms.Form):
     fiscal_year = forms.TypedChoiceField(label="年度", coerce=int, required=False, empty_value=None)
     department = forms.ModelChoiceField(
         label="部门",
-        queryset=Department.objects.order_by("region__name", "code"),
+        queryset=departments_with_publications(forms=True),
         required=False,
         empty_label="全部部门",
     )

@@ -39,6 +39,7 @@ from performance.models import (
     SelfEvaluation,
     TargetForm,
 )
+from performance.services import SHANGHAI
 
 LEVEL1_ORDER = list(Level1.values)
 LEVEL2_ORDER = list(Level2.values)
@@ -96,6 +97,14 @@ def format_wan3(yuan: Decimal | None) -> str:
         return ""
     text = f"{(yuan / YUAN_PER_WAN).quantize(THOUSANDTH, ROUND_HALF_UP):,f}"
     return text.rstrip("0").rstrip(".")
+
+
+def format_fill_date(form: TargetForm) -> str:
+    """填报日期 as a date and time (the source prints a 14-digit stamp, 20260108105222, in Beijing time);
+    the text as written when it did not parse."""
+    if form.filled_at is None:
+        return form.filled_at_raw
+    return form.filled_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def paragraphs(text: str) -> tuple[str, ...]:
@@ -171,6 +180,7 @@ class IndicatorGroup:
 @dataclass(frozen=True)
 class TargetFormGrid:
     pk: int
+    project_name: str
     compact: bool
     title: str
     year_label: str
@@ -227,6 +237,7 @@ class AnalysisItem:
 @dataclass(frozen=True)
 class SelfEvaluationGrid:
     pk: int
+    project_name: str
     title: str
     year_label: str
     header_rows: tuple[tuple[Field, ...], ...]
@@ -399,6 +410,7 @@ def target_form_grid(form: TargetForm) -> TargetFormGrid:
     if compact:
         return TargetFormGrid(
             pk=form.pk,
+            project_name=form.project_name,
             compact=True,
             title=title,
             year_label=year_label,
@@ -429,6 +441,7 @@ def target_form_grid(form: TargetForm) -> TargetFormGrid:
     )
     return TargetFormGrid(
         pk=form.pk,
+        project_name=form.project_name,
         compact=False,
         title=title,
         year_label=year_label,
@@ -447,7 +460,7 @@ def target_form_grid(form: TargetForm) -> TargetFormGrid:
             Field("负责人：", form.responsible),
             Field("经办人：", form.handler),
             Field("联系电话：", form.phone),
-            Field("填报日期：", form.filled_at_raw),
+            Field("填报日期：", format_fill_date(form)),
         ),
     )
 
@@ -481,6 +494,7 @@ def self_evaluation_grid(evaluation: SelfEvaluation) -> SelfEvaluationGrid:
     year_label = evaluation.year_label or f"（{evaluation.fiscal_year}年度）"
     return SelfEvaluationGrid(
         pk=evaluation.pk,
+        project_name=evaluation.project_name,
         title=title,
         year_label="" if year_label in title else year_label,
         header_rows=(

@@ -7,15 +7,24 @@ import re
 import shutil
 import subprocess
 from collections import Counter
+from datetime import UTC, datetime
 from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
+from django.template import engines
 from django.template.loader import render_to_string
 
 from performance.models import Period, SelfEvaluation, TargetForm
-from performance.presenters import format_number, format_wan3, self_evaluation_grid, target_form_grid
+from performance.presenters import (
+    format_fill_date,
+    format_number,
+    format_wan3,
+    self_evaluation_grid,
+    target_form_grid,
+)
+from tests.factories import make_self_evaluation, make_target_form
 
 TARGET_PARTIAL = "performance/_target_form.html"
 EVALUATION_PARTIAL = "performance/_self_evaluation.html"
@@ -115,7 +124,7 @@ class TestTargetFormGrid:
             "项目实施计划",
         ]
         assert grid.goal_period and grid.goal_period == grid.goal_annual
-        assert [(f.label, f.value) for f in grid.footer][-1] == ("填报日期：", "20260108105222")
+        assert [(f.label, f.value) for f in grid.footer][-1] == ("填报日期：", "2026-01-08 10:52:22")
 
     def test_periods_side_by_side_in_printed_order(self, jincheng_form):
         grid = target_form_grid(jincheng_form)
@@ -184,12 +193,15 @@ class TestTargetFormGrid:
             assert Counter(cells.texts(f"{prefix}-value")) == Counter(i.value for i in indicators)
         assert cells.texts("level1") == ["产出指标", "效益指标", "满意度指标"]
         assert 'rowspan="11"' in html and 'rowspan="4"' in html
-        assert "1,930,000" in html and "20260108105222" in html
+        assert "1,930,000" in html and "2026-01-08 10:52:22" in html and "20260108105222" not in html
 
     def test_partial_markup_conventions(self, jincheng_form):
         html = render_target(jincheng_form)
         cells = Cells(html)
-        assert re.search(rf'<section class="performance-form target-form" id="form-{jincheng_form.pk}">', html)
+        assert (
+            f'<section class="performance-form target-form" id="form-{jincheng_form.pk}" tabindex="0" '
+            'aria-label="应急工作专项业务费 项目支出绩效目标表">'
+        ) in html
         assert html.count("<caption>") == 2 and html.count("<thead>") == 1
         assert all("style" not in attrs for _, attrs in cells.tags)
         assert not any(tag in ("script", "style") for tag, _ in cells.tags)
@@ -256,7 +268,8 @@ class TestSelfEvaluationGrid:
     def test_partial(self, evaluation):
         html = render_to_string(EVALUATION_PARTIAL, {"grid": self_evaluation_grid(evaluation)})
         cells = Cells(html)
-        assert f'id="evaluation-{evaluation.pk}"' in html
+        assert f'id="evaluation-{evaluation.pk}" tabindex="0"' in html
+        assert f'aria-label="{evaluation.project_name} 项目支出绩效自评表"' in html
         assert "135.912" in html and 'rowspan="13"' in html
         assert cells.texts("total-score") == ["95.6"] and cells.texts("grade") == ["优"]
         assert Counter(cells.texts("result-name")) == Counter(r.name for r in evaluation.results.all())
@@ -284,10 +297,68 @@ class TestCompactForm:
         assert [g.level1 for g in grid.indicator_groups] == ["产出指标", "效益指标", "满意度指标"]
         html = render_target(form)
         cells = Cells(html)
-        assert f'<section class="performance-form compact-form" id="form-{form.pk}">' in html
+        assert (
+            f'<section class="performance-form compact-form" id="form-{form.pk}" tabindex="0" '
+            'aria-label="全县安全生产监管专项 项目支出绩效目标表">'
+        ) in html
         assert "50.00" in html and "金额（万元）" in html and "实施期" not in html
         assert Counter(cells.texts("annual-name")) == Counter(i.name for i in form.indicators.all())
         assert not any(row.is_template for row in grid.indicator_rows)
+
+
+class TestFillDate:
+    def test_parsed_stamp_prints_as_beijing_date_and_time(self):
+        form = TargetForm(filled_at_raw="20260108105222", filled_at=datetime(2026, 1, 8, 2, 52, 22, tzinfo=UTC))
+        assert format_fill_date(form) == "2026-01-08 10:52:22"
+
+    def test_unparsed_stamp_prints_as_written(self):
+        form = TargetForm(filled_at_raw="2026011611300", filled_at=None)  # 13 digits in the 001 seed
+        assert format_fill_date(form) == "2026011611300"
+        assert format_fill_date(TargetForm(filled_at_raw="", filled_at=None)) == ""
+
+
+def region_labels(html: str) -> list[str]:
+    return re.findall(r'<section class="performance-form [^"]*" id="[^"]+" tabindex="0" aria-label="([^"]+)">', html)
+
+
+class TestScrollableRegions:
+    """Each form scrolls sideways on phones: a focusable region named after its project, unique on the page."""
+
+    LOOP = "{%% for grid in grids %%}{%% include '%s' %%}{%% endfor %%}"
+
+    def render_loop(self, partial: str, grids) -> str:
+        return engines["django"].from_string(self.LOOP % partial).render({"grids": grids})
+
+    def test_same_project_name_gets_distinct_labels(self, db):
+        forms = [make_target_form(name="安全生产监管专项经费", order=i) for i in (1, 2)]
+        html = self.render_loop(TARGET_PARTIAL, [target_form_grid(form) for form in forms])
+        assert region_labels(html) == [
+            "安全生产监管专项经费 项目支出绩效目标表（第1张）",
+            "安全生产监管专项经费 项目支出绩效目标表（第2张）",
+        ]
+
+    def test_self_evaluations_in_a_loop(self, db):
+        evaluations = [make_self_evaluation(name="安全生产监管专项经费", order=i) for i in (1, 2)]
+        html = self.render_loop(EVALUATION_PARTIAL, [self_evaluation_grid(e) for e in evaluations])
+        assert region_labels(html) == [
+            "安全生产监管专项经费 项目支出绩效自评表（第1张）",
+            "安全生产监管专项经费 项目支出绩效自评表（第2张）",
+        ]
+
+    def test_compact_forms_in_a_loop(self, import_seed):
+        import_seed("004")
+        grid = target_form_grid(TargetForm.objects.get(project_name="全县安全生产监管专项"))
+        assert grid.compact
+        assert region_labels(self.render_loop(TARGET_PARTIAL, [grid, grid])) == [
+            "全县安全生产监管专项 项目支出绩效目标表（第1张）",
+            "全县安全生产监管专项 项目支出绩效目标表（第2张）",
+        ]
+
+    def test_focus_outline_is_for_screens_only(self):
+        css = (settings.BASE_DIR / "static" / "css" / "forms.css").read_text()
+        screen = css[css.index("@media screen {") : css.index("@media print {")]
+        assert re.search(r"\.performance-form:focus-visible \{\s*outline: 3px solid", screen)
+        assert css.count(":focus") == screen.count(":focus")
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")

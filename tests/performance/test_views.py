@@ -1,9 +1,11 @@
+import re
 import shutil
 import subprocess
+from html import unescape
 
 import pytest
 
-from disclosures.models import Department
+from disclosures.models import Department, Disclosure
 from performance.models import TargetForm
 
 
@@ -40,3 +42,50 @@ class TestStandaloneForms:
         for form in TargetForm.objects.filter(department=menyuan):
             assert form.project_name in text
         assert "第 2 页 共" in text
+
+
+class TestFormDetail:
+    """/performance/forms/<pk>/: an h1 naming the project and breadcrumbs back to where the form is published."""
+
+    def test_form_of_a_disclosure(self, client, import_seed):
+        report = import_seed("001", publish=True)
+        disclosure = Disclosure.objects.select_related("unit").get(pk=report.disclosure_id)
+        form = TargetForm.objects.get(disclosure=disclosure, project_name="应急工作专项业务费")
+        html = client.get(f"/performance/forms/{form.pk}/").content.decode()
+        assert "<h1>应急工作专项业务费<span" in html
+        crumbs = breadcrumbs(html)
+        assert crumbs == [
+            ("/", "首页"),
+            ("/disclosures/", "公开目录"),
+            (f"/disclosures/{disclosure.pk}/", str(disclosure)),
+            (None, "应急工作专项业务费"),
+        ]
+        assert 'aria-label="应急工作专项业务费 项目支出绩效目标表"' in html
+        assert "2026-01-08 10:52:22" in html  # 填报日期 parsed, not the raw stamp
+
+    def test_standalone_form(self, client, menyuan):
+        form = TargetForm.objects.filter(department=menyuan).order_by("pk").first()
+        html = client.get(f"/performance/forms/{form.pk}/").content.decode()
+        assert f"<h1>{form.project_name}<span" in html
+        assert breadcrumbs(html)[2] == (
+            f"/performance/departments/{menyuan.pk}/{form.fiscal_year}/forms/",
+            f"{form.fiscal_year}年度{menyuan.name}项目支出绩效目标表",
+        )
+
+
+class TestFormList:
+    def test_forms_are_focusable_regions_with_unique_names(self, client, menyuan):
+        html = client.get(f"/performance/departments/{menyuan.pk}/2023/forms/").content.decode()
+        labels = re.findall(r'tabindex="0" aria-label="([^"]+)"', html)
+        assert len(labels) == TargetForm.objects.filter(department=menyuan).count() > 1
+        assert len(set(labels)) == len(labels)
+
+
+def breadcrumbs(html: str) -> list[tuple[str | None, str]]:
+    """(href or None for the current page, text) of each item of the 位置 navigation."""
+    nav = re.search(r'<nav class="breadcrumbs" aria-label="位置"><ol>(.*?)</ol></nav>', html, re.S).group(1)
+    items = []
+    for item in re.findall(r"<li[^>]*>(.*?)</li>", nav, re.S):
+        link = re.fullmatch(r'<a href="([^"]+)">(.*)</a>', item)
+        items.append((link[1], unescape(link[2])) if link else (None, unescape(item)))
+    return items
