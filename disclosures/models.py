@@ -296,6 +296,14 @@ class FunctionLine(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "功能分类金额"
         ordering = ["function__code", "fund", "carryover"]
+        indexes = [
+            # The published subtotals (尾差) the portal's totals look up for every line (portal_queries.counted).
+            models.Index(
+                fields=["disclosure", "fund", "carryover"],
+                condition=Q(reported_subtotal=True),
+                name="function_line_reported",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["disclosure", "function", "fund", "carryover"],
@@ -776,3 +784,83 @@ class DisclosureSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.disclosure_id} 修订号{self.revision}"
+
+
+class BigramsField(models.Field):
+    """A set of character bigrams, each coded as a 32-bit integer (disclosures.search_index.bigram_codes):
+    integer[] on PostgreSQL (GIN-indexed, queried with @>), elsewhere one text with each code between newlines."""
+
+    description = "字符二元组编码集合"
+
+    def db_type(self, connection):
+        return "integer[]" if connection.vendor == "postgresql" else "text"
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if value is None or connection.vendor == "postgresql":
+            return None if value is None else sorted(value)
+        return "\n" + "".join(f"{code}\n" for code in sorted(value))
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or isinstance(value, list):
+            return value
+        return [int(code) for code in value.split()]
+
+
+@BigramsField.register_lookup
+class ContainsBigrams(models.Lookup):
+    """``bigrams__contains_all={codes}``: holds every given code; on PostgreSQL ``@>``, answered from the GIN index."""
+
+    lookup_name = "contains_all"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        column, params = self.process_lhs(compiler, connection)
+        codes = sorted(self.rhs)
+        if connection.vendor == "postgresql":
+            return f"{column} @> %s::integer[]", (*params, codes)
+        tests = [f"instr({column}, %s) > 0" for _ in codes] or ["1 = 1"]
+        return " AND ".join(tests), tuple(p for code in codes for p in (*params, f"\n{code}\n"))
+
+
+class SearchDocument(models.Model):
+    """检索文本 — what the project search matches for one 项目支出 line, or one target form without a line, of a
+    published disclosure: its texts (the line's name, its target forms' names, goals and indicator names),
+    upper-cased, and their character bigrams, GIN-indexed on PostgreSQL so that a two-character query (救援) is
+    answered from an index too (pg_trgm cannot).
+
+    Derived data, never edited: disclosures.search_index.refresh_search_index builds a disclosure's documents when
+    it is published (its rows never change after that). A row with neither line nor form marks the disclosure as
+    indexed; while some published disclosure has no mark, the search scans the source tables instead, as before
+    this index: a missing index makes the search slower, never wrong.
+    """
+
+    disclosure = models.ForeignKey(Disclosure, verbose_name="公开", on_delete=models.CASCADE, related_name="+")
+    line = models.OneToOneField(
+        ProjectLine, verbose_name="项目支出", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    form = models.OneToOneField(
+        "performance.TargetForm",
+        verbose_name="绩效目标表",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    text = models.TextField("检索文本", blank=True)
+    bigrams = BigramsField("二元组", default=list)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "检索文本"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(line__isnull=True) | Q(form__isnull=True), name="search_document_line_or_form"
+            ),
+            models.UniqueConstraint(
+                fields=["disclosure"],
+                condition=Q(line__isnull=True, form__isnull=True),
+                name="search_document_one_mark",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:50]

@@ -47,9 +47,11 @@ from disclosures.models import (
     OperatingCost,
     ProjectLine,
     Region,
+    SearchDocument,
     ThreePublicLine,
 )
 from disclosures.portal_charts import TrendChart, TrendSeries, share_bars, trend_chart
+from disclosures.search_index import FORM_TEXT_FIELDS, SEPARATOR, bigram_codes, is_exact, normalise
 from disclosures.tablespecs import BUDGET_MEASURES, EXPENSE_MEASURES, DisclosureData
 from performance.models import Indicator, Period, TargetForm, TargetFunding
 
@@ -101,13 +103,39 @@ def measure_sum(measures=EXPENSE_MEASURES, prefix: str = "") -> Sum:
     return Sum(reduce(lambda a, b: a + b, parts), filter=present, output_field=AMOUNT)
 
 
+def counted(measure: str) -> Case:
+    """A FunctionLine's ``measure`` as the tables' totals count it (facts.FunctionFacts): NULL when a published
+    subtotal of that measure above it (its 类 or 款, or the 合计) stands for it — the printed 合计 keeps its 尾差."""
+    above = (
+        FunctionLine.objects.filter(
+            disclosure=OuterRef("disclosure"),
+            fund=OuterRef("fund"),
+            carryover=OuterRef("carryover"),
+            reported_subtotal=True,
+            **{f"{measure}__isnull": False},
+        )
+        .filter(
+            Q(function__isnull=True)
+            | Q(function__code=Substr(OuterRef("function__code"), 1, 3))
+            | Q(function__code=Substr(OuterRef("function__code"), 1, 5))
+        )
+        .exclude(pk=OuterRef("pk"))
+    )
+    return Case(When(Exists(above), then=Value(None, output_field=AMOUNT)), default=F(measure), output_field=AMOUNT)
+
+
+def counted_lines(lines: QuerySet, measures) -> QuerySet:
+    """FunctionLine rows with ``counted_<measure>`` for each measure: sum those for totals as the tables print them."""
+    return lines.annotate(**{f"counted_{m}": counted(m) for m in measures})
+
+
 def expenditure_total() -> Subquery:
-    """支出合计 of the outer disclosure: leaf lines (not reported subtotals), all funds, both periods."""
+    """支出合计 of the outer disclosure, all funds, both periods, as its table prints it (published subtotals kept)."""
     lines = (
-        FunctionLine.objects.filter(disclosure=OuterRef("pk"), reported_subtotal=False)
+        counted_lines(FunctionLine.objects.filter(disclosure=OuterRef("pk")), EXPENSE_MEASURES)
         .order_by()
         .values("disclosure")
-        .annotate(total=measure_sum())
+        .annotate(total=measure_sum(prefix="counted_"))
         .values("total")
     )
     return Subquery(lines, output_field=AMOUNT)
@@ -446,10 +474,12 @@ def _unit_figures(department: Department) -> dict[tuple[int, str, int], Figures]
         return tuple(row[k] for k in keys)
 
     lines = (
-        FunctionLine.objects.filter(disclosure__in=disclosures, reported_subtotal=False)
+        counted_lines(FunctionLine.objects.filter(disclosure__in=disclosures), EXPENSE_MEASURES)
         .order_by()
         .values(*keys)
-        .annotate(total=measure_sum(), basic=Sum("basic"), project=Sum("project"))
+        .annotate(
+            total=measure_sum(prefix="counted_"), basic=Sum("counted_basic"), project=Sum("counted_project")
+        )
     )
     for row in lines:
         f = figures[key(row)]
@@ -558,7 +588,6 @@ def _contains(fields: tuple[str, ...], q: str) -> Q:
     return reduce(or_, (Q(**{f"{name}__icontains": q}) for name in fields)) if q else Q()
 
 
-FORM_TEXT_FIELDS = ("project_name", "goal_annual", "goal_period")
 # The search's UNION carries only what it sorts and filters on; hydrate() adds the rest for one page.
 RESULT_COLUMNS = ("r_kind", "r_pk", "r_name", "r_year", "r_amount")
 
@@ -620,12 +649,63 @@ def hydrate(rows: list[dict]) -> None:
 
 
 def text_matches(q: str) -> dict[str, QuerySet]:
-    """The three substring filters of the search, one table each (each has a trigram index on PostgreSQL)."""
+    """The three substring filters of the scan, one table each (each has a trigram index on PostgreSQL)."""
     return {
         "projects": ProjectLine.objects.filter(_contains(("name",), q)).order_by(),
         "forms": TargetForm.objects.filter(_contains(FORM_TEXT_FIELDS, q)).order_by(),
         "indicators": Indicator.objects.filter(_contains(("name",), q)).order_by(),
     }
+
+
+def search_documents(q: str) -> QuerySet:
+    """Search documents (disclosures.search_index) whose text contains q, ignoring case; q without a newline.
+
+    Candidates come from the bigram index: a document that contains q holds every bigram of q. For two characters
+    that is also enough (is_exact); a longer q is then looked for in the candidates' text. One character has no
+    bigram: the documents are scanned (one table, not three).
+    """
+    needle = normalise(q)
+    documents = SearchDocument.objects.order_by()
+    if len(needle) > 1:
+        documents = documents.filter(bigrams__contains_all=bigram_codes(needle))
+    return documents if is_exact(needle) else documents.filter(text__contains=needle)
+
+
+def _unindexed() -> Exists:
+    """True while some published disclosure has no search documents (published before the index was built, or by
+    a path that does not call refresh_search_index): then lines and forms are found by scanning, as before."""
+    mark = SearchDocument.objects.filter(disclosure=OuterRef("pk"), line__isnull=True, form__isnull=True)
+    return Exists(Disclosure.objects.published().filter(~Exists(mark)))
+
+
+# The documents' branches below are gated by ~_unindexed(), the scans of disclosures' rows by _unindexed():
+# PostgreSQL evaluates each gate once per query (an InitPlan) and does not run a branch whose gate is false,
+# whatever plan its joins would have had.
+
+
+def _matching_lines(q: str) -> QuerySet:
+    """Ids of the lines that match q by their name, their target forms' texts or those forms' indicators."""
+    texts = text_matches(q)
+    by_indicator = TargetForm.objects.filter(pk__in=texts["indicators"].values("form_id")).order_by()
+    scanned = texts["projects"].values("pk")
+    scanned = scanned.union(texts["forms"].values("project_id"), by_indicator.values("project_id"))
+    if SEPARATOR in q:  # documents join their texts with newlines: such a q could match across two of them
+        return scanned
+    documents = search_documents(q).filter(~_unindexed(), line__isnull=False).values("line_id")
+    return documents.union(ProjectLine.objects.filter(_unindexed(), pk__in=scanned).values("pk"))
+
+
+def _matching_forms(q: str) -> QuerySet:
+    """Ids of the target forms without a line that match q by their texts or their indicators."""
+    texts = text_matches(q)
+    # Standalone forms (no disclosure) stay editable, so they have no documents: few, always scanned.
+    scanned = Q() if SEPARATOR in q else Q(disclosure__isnull=True) | Q(_unindexed())
+    unlinked = TargetForm.objects.filter(scanned, project__isnull=True)
+    ids = texts["forms"].filter(scanned, project__isnull=True).values("pk")
+    ids = ids.union(texts["indicators"].filter(form__in=unlinked).values("form_id"))
+    if SEPARATOR in q:
+        return ids
+    return search_documents(q).filter(~_unindexed(), form__isnull=False).values("form_id").union(ids)
 
 
 def project_search(
@@ -639,32 +719,28 @@ def project_search(
     """项目 matching ``q`` in 表十二/十三 project names, target-form names and goals, or indicator names.
 
     One row per 项目支出 line (with its first target form, if any) plus one per target form not tied to a line
-    (standalone forms, unmatched ones). A UNION of five branches, each a plain substring filter on one table, so
-    on PostgreSQL each branch can use its trigram index (an OR across joined tables could not). The rows are
-    narrow (kind, id, name, year, amount: what the page sorts and filters on); hydrate() completes one page.
+    (standalone forms, unmatched ones). Which lines and forms match comes from the search documents of the
+    published disclosures (bigram GIN index on PostgreSQL: disclosures.search_index), and from plain substring
+    filters for whatever has no documents (standalone forms; disclosures not indexed yet) — a UNION of ids, one
+    table per branch so that each branch can use its index. The rows are narrow (kind, id, name, year, amount:
+    what the page sorts and filters on); hydrate() completes one page.
     """
     lines = ProjectLine.objects.filter(disclosure__in=current_disclosures().values("pk")).order_by()
-    forms = _public_forms().order_by()
+    forms = _public_forms().filter(project__isnull=True).order_by()
     if fiscal_year:
         lines, forms = lines.filter(disclosure__fiscal_year=fiscal_year), forms.filter(fiscal_year=fiscal_year)
     if department:
         lines, forms = lines.filter(disclosure__unit__department=department), forms.filter(department=department)
-    texts = text_matches(q)
-    by_indicator = TargetForm.objects.filter(pk__in=texts["indicators"].values("form_id"))
-    branches = [
-        _line_rows(lines.filter(pk__in=texts["projects"].values("pk"))),
-        _line_rows(lines.filter(pk__in=texts["forms"].values("project_id"))),
-        _line_rows(lines.filter(pk__in=by_indicator.values("project_id"))),
-        _form_rows(forms.filter(project__isnull=True, pk__in=texts["forms"].values("pk"))),
-        _form_rows(forms.filter(project__isnull=True, pk__in=texts["indicators"].values("form_id"))),
-    ]
+    if q:  # without q every line and form matches
+        lines, forms = lines.filter(pk__in=_matching_lines(q)), forms.filter(pk__in=_matching_forms(q))
     amount_filter = Q()
     if amount_min is not None:
         amount_filter &= Q(r_amount__gte=amount_min)
     if amount_max is not None:
         amount_filter &= Q(r_amount__lte=amount_max)
-    branches = [b.filter(amount_filter).values(*RESULT_COLUMNS) for b in branches]
-    return branches[0].union(*branches[1:]).order_by("-r_year", "r_name", "r_kind", "r_pk")
+    branches = [rows.filter(amount_filter).values(*RESULT_COLUMNS) for rows in (_line_rows(lines), _form_rows(forms))]
+    # Disjoint (a line and a form differ in r_kind), so UNION ALL: nothing to deduplicate.
+    return branches[0].union(branches[1], all=True).order_by("-r_year", "r_name", "r_kind", "r_pk")
 
 
 @dataclass

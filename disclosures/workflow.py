@@ -38,6 +38,7 @@ from disclosures.models import (
     VehicleCount,
 )
 from disclosures.permissions import department_ids, is_admin
+from disclosures.search_index import refresh_search_index
 from performance.models import (
     Indicator,
     IndicatorResult,
@@ -298,9 +299,11 @@ def disclosure_publish(*, disclosure: Disclosure, user) -> Disclosure:
         disclosure = _lock(disclosure)
         _require(has_role(user, disclosure, Role.REVIEWER) or is_admin(user), "只有本部门的审核人或管理员可以公开")
         _require_status(disclosure, [Status.APPROVED], "公开")
-        return _transition(
+        published = _transition(
             disclosure, user, action=ReviewEvent.Action.PUBLISH, to_status=Status.PUBLISHED, published_at=timezone.now()
         )
+        refresh_search_index(published)  # a published version never changes: its search documents neither
+        return published
 
 
 def disclosure_correct(*, disclosure: Disclosure, user, note: str) -> Disclosure:

@@ -21,6 +21,7 @@ from disclosures.models import (
     SourceDocument,
     SourceTable,
 )
+from disclosures.search_index import refresh_search_index
 from disclosures.sourcecheck import compare, unreadable_cells
 from disclosures.tablespecs import DisclosureData, build_tables
 
@@ -300,6 +301,7 @@ def _record_import(disclosure: Disclosure, report: ImportReport, *, user, publis
         disclosure.status = Disclosure.Status.PUBLISHED
         disclosure.published_at = timezone.now()
         disclosure.save(update_fields=["status", "published_at"])
+        refresh_search_index(disclosure)
         ReviewEvent.objects.create(
             disclosure=disclosure,
             actor=user,

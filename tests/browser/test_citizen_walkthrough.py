@@ -23,8 +23,8 @@ from django.db import connections
 from openpyxl import load_workbook
 
 from disclosures.amounts import CENT, add, format_wan, format_yuan, wan
-from disclosures.models import Disclosure, FunctionLine, ProjectLine
-from disclosures.tablespecs import EXPENSE_MEASURES
+from disclosures.models import Disclosure, ProjectLine
+from disclosures.tablespecs import EXPENSE_MEASURES, DisclosureData
 from performance.models import Period, TargetForm
 
 CHROMIUM = "/usr/bin/chromium"
@@ -81,9 +81,8 @@ def seeds(import_seed):
 
 
 def expenditure(disclosure: Disclosure) -> Decimal | None:
-    """支出总计 as the list and profile define it: every measure of the leaf function lines, in 元."""
-    lines = FunctionLine.objects.filter(disclosure=disclosure, reported_subtotal=False)
-    return add(*(getattr(line, m) for line in lines for m in EXPENSE_MEASURES))
+    """支出总计 as the disclosure's own tables print it (its published 合计, 尾差 kept), in 元."""
+    return DisclosureData(disclosure).functions.value(None, EXPENSE_MEASURES)
 
 
 def project_rows(disclosure: Disclosure) -> list[tuple]:

@@ -107,8 +107,10 @@ class TestDisclosureList:
         text = text_of(response)
         for header in ("年度", "地区", "单位", "类型", "支出总计（万元）", "公开时间"):
             assert header in text
-        assert format_wan(leaf_total(budget)) in text
-        # 002 has no 尾差, so the list total is the official 表三 合计 as printed
+        # The official 表三 合计 as printed: 001's keeps its 尾差 (its lines sum to 0.01 less), 002 has none.
+        assert format_wan(build_table(budget, "budget_03").rows[0].cells[2]) == "3,306.81"
+        assert format_wan(leaf_total(budget)) == "3,306.80"
+        assert "3,306.81" in text and "3,306.80" not in text
         assert format_wan(build_table(datong, "budget_03").rows[0].cells[2]) == "2,296.59"
         assert "2,296.59" in text
         assert f'href="/disclosures/{budget.pk}/"' in response.content.decode()
