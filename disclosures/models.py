@@ -864,3 +864,19 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return self.text[:50]
+
+
+class PublishedTotal(models.Model):
+    """支出合计 of a published version as its tables print it (disclosures/totals.py), stored at publish so that the
+    portal sorts and filters a whole province by it; derived, never edited (published versions never change)."""
+
+    disclosure = models.OneToOneField(
+        Disclosure, verbose_name="公开", primary_key=True, on_delete=models.CASCADE, related_name="published_total"
+    )
+    total = models.DecimalField("支出合计（元）", max_digits=15, decimal_places=2, null=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "公开版支出合计"
+
+    def __str__(self):
+        return f"{self.disclosure_id}: {self.total}"

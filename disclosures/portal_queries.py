@@ -22,7 +22,6 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    DecimalField,
     Exists,
     F,
     IntegerField,
@@ -53,9 +52,9 @@ from disclosures.models import (
 from disclosures.portal_charts import TrendChart, TrendSeries, share_bars, trend_chart
 from disclosures.search_index import FORM_TEXT_FIELDS, SEPARATOR, bigram_codes, is_exact, normalise
 from disclosures.tablespecs import BUDGET_MEASURES, EXPENSE_MEASURES, DisclosureData
+from disclosures.totals import AMOUNT, counted_lines, measure_sum
 from performance.models import Indicator, Period, TargetForm, TargetFunding
 
-AMOUNT = DecimalField(max_digits=15, decimal_places=2)
 CODE_SHAPE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
 LEVEL_NAMES = {0: "类", 3: "款", 5: "项", 7: "资金来源"}
 KIND_SHORT = {Disclosure.Kind.BUDGET: "预算", Disclosure.Kind.FINAL: "决算"}
@@ -96,41 +95,8 @@ def measures_for(kind: str) -> tuple[str, ...]:
 # ---------------------------------------------------------------- totals in SQL
 
 
-def measure_sum(measures=EXPENSE_MEASURES, prefix: str = "") -> Sum:
-    """Σ of the measures over FunctionLine rows; NULL (blank) when no row has any of them, never a made-up 0."""
-    parts = [Coalesce(F(prefix + m), Value(ZERO), output_field=AMOUNT) for m in measures]
-    present = reduce(or_, (Q(**{f"{prefix}{m}__isnull": False}) for m in measures))
-    return Sum(reduce(lambda a, b: a + b, parts), filter=present, output_field=AMOUNT)
-
-
-def counted(measure: str) -> Case:
-    """A FunctionLine's ``measure`` as the tables' totals count it (facts.FunctionFacts): NULL when a published
-    subtotal of that measure above it (its 类 or 款, or the 合计) stands for it — the printed 合计 keeps its 尾差."""
-    above = (
-        FunctionLine.objects.filter(
-            disclosure=OuterRef("disclosure"),
-            fund=OuterRef("fund"),
-            carryover=OuterRef("carryover"),
-            reported_subtotal=True,
-            **{f"{measure}__isnull": False},
-        )
-        .filter(
-            Q(function__isnull=True)
-            | Q(function__code=Substr(OuterRef("function__code"), 1, 3))
-            | Q(function__code=Substr(OuterRef("function__code"), 1, 5))
-        )
-        .exclude(pk=OuterRef("pk"))
-    )
-    return Case(When(Exists(above), then=Value(None, output_field=AMOUNT)), default=F(measure), output_field=AMOUNT)
-
-
-def counted_lines(lines: QuerySet, measures) -> QuerySet:
-    """FunctionLine rows with ``counted_<measure>`` for each measure: sum those for totals as the tables print them."""
-    return lines.annotate(**{f"counted_{m}": counted(m) for m in measures})
-
-
-def expenditure_total() -> Subquery:
-    """支出合计 of the outer disclosure, all funds, both periods, as its table prints it (published subtotals kept)."""
+def expenditure_total() -> Coalesce:
+    """支出合计 of the outer disclosure as its table prints it: stored at publish (PublishedTotal), else summed."""
     lines = (
         counted_lines(FunctionLine.objects.filter(disclosure=OuterRef("pk")), EXPENSE_MEASURES)
         .order_by()
@@ -138,7 +104,7 @@ def expenditure_total() -> Subquery:
         .annotate(total=measure_sum(prefix="counted_"))
         .values("total")
     )
-    return Subquery(lines, output_field=AMOUNT)
+    return Coalesce(F("published_total__total"), Subquery(lines, output_field=AMOUNT), output_field=AMOUNT)
 
 
 def with_expenditure(queryset: QuerySet) -> QuerySet:

@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from disclosures.models import Disclosure, ProjectLine, SearchDocument
+from disclosures.totals import refresh_published_totals
 from performance.models import Indicator, TargetForm
 
 SEPARATOR = "\n"  # between the texts of a document; no stored bigram spans it
@@ -106,11 +107,15 @@ def _documents(disclosure_ids: list[int]) -> list[SearchDocument]:
 
 
 def _build(disclosures) -> int:
-    """Replace the documents of these disclosures (a queryset); only published ones get any. Returns how many."""
+    """Replace the documents of these disclosures (a queryset); only published ones get any, and their stored 支出合计
+    (totals.refresh_published_totals) with them. Returns how many documents."""
     with transaction.atomic():
         SearchDocument.objects.filter(disclosure__in=disclosures.values("pk")).delete()
         published = list(disclosures.published().values_list("pk", flat=True))
-        return len(SearchDocument.objects.bulk_create(_documents(published), batch_size=2000)) if published else 0
+        if not published:
+            return 0
+        refresh_published_totals(published)
+        return len(SearchDocument.objects.bulk_create(_documents(published), batch_size=2000))
 
 
 def refresh_search_index(disclosure: Disclosure) -> int:

@@ -64,3 +64,23 @@ def test_a_published_subtotal_of_a_class_stands_for_its_lines(import_seed):
     row = with_expenditure(Disclosure.objects.filter(pk=disclosure.pk)).get()
     assert row.total == facts.value(None, EXPENSE_MEASURES)
     assert row.total != leaf_sum(disclosure, EXPENSE_MEASURES)
+
+
+def test_publishing_stores_the_printed_total_and_the_list_reads_it(budget):
+    from disclosures.models import PublishedTotal
+
+    stored = PublishedTotal.objects.get(disclosure=budget)
+    assert stored.total == DisclosureData(budget).functions.value(None, EXPENSE_MEASURES)
+    # The list sorts and filters by the stored figure (a marker value shows it is the one read) …
+    PublishedTotal.objects.filter(disclosure=budget).update(total=Decimal("12345.67"))
+    assert with_expenditure(Disclosure.objects.filter(pk=budget.pk)).get().total == Decimal("12345.67")
+    # … and sums the lines as the tables count them where a version has none stored.
+    PublishedTotal.objects.filter(disclosure=budget).delete()
+    assert with_expenditure(Disclosure.objects.filter(pk=budget.pk)).get().total == stored.total
+
+
+def test_a_draft_has_no_stored_total(import_seed):
+    from disclosures.models import PublishedTotal
+
+    draft = import_seed("002")
+    assert not PublishedTotal.objects.filter(disclosure_id=draft.disclosure_id).exists()
