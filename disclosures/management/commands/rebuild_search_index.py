@@ -7,8 +7,8 @@ from disclosures.search_index import rebuild_search_index
 
 class Command(BaseCommand):
     help = (
-        "重建项目检索索引（所有已公开版本的检索文本及其二元组）。"
-        "在全部已公开版本建好索引之前，项目检索逐行扫描原表：结果相同，但较慢。"
+        "重建所有已公开版本的检索文本（及其二元组）和支出合计。"
+        "建好之前，项目检索逐行扫描原表、公开目录按明细行求和：结果相同，但较慢。"
     )
 
     def handle(self, *args, **options):
