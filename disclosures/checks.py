@@ -356,9 +356,11 @@ class DisclosureContext:
         return admin_url("disclosures_economicline", lines[0].pk) if lines else self.disclosure_url
 
     def section_url(self, section: Section | None) -> str:
-        """The section on the staff's 编辑情况说明 page."""
+        """A 情况说明 section on the staff's 编辑情况说明 page; other text sections in the admin."""
         if section is None:
             return self.disclosure_url
+        if section.part != Section.Part.NARRATIVE:
+            return admin_url("disclosures_section", section.pk)
         return f"{reverse('disclosures:narrative_edit', args=[self.disclosure.pk])}#section-{section.pk}"
 
 
@@ -1388,12 +1390,11 @@ def check_glossary(ctx: DisclosureContext) -> list[Finding]:
 @rule("C08-narrative-placeholder", WARNING, "情况说明没有未填写的占位内容", "disclosure")
 def check_narrative_placeholders(ctx: DisclosureContext) -> list[Finding]:
     """Text generated from the data keeps （请填写） / （上年数据未入库…） where facts are missing: fill them in."""
-    from disclosures.narrative import FILL, NO_PREVIOUS
+    from disclosures.narrative import FILL, NO_PREVIOUS, placeholder_spans
 
     out = []
-    for section in ctx.sections:  # FILL is one form of （请填写…）
-        count = len(re.findall(r"（请填写[^）]*）", section.body)) + section.body.count(NO_PREVIOUS)
-        if count:
+    for section in ctx.sections:
+        if count := len(placeholder_spans(section.body)):
             out.append(
                 issue(
                     f"“{section.heading}”有{count}处未填写的内容（{FILL}或{NO_PREVIOUS}）",

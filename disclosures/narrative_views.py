@@ -35,7 +35,7 @@ from disclosures.audit import (
     revision_lock,
 )
 from disclosures.documents import NarrativePair, narrative_pairs
-from disclosures.models import AuditEntry, DepartmentRole, Disclosure, Section
+from disclosures.models import AuditEntry, Disclosure, Section
 from disclosures.narrative import (
     NarrativeItem,
     differing_numbers,
@@ -43,7 +43,7 @@ from disclosures.narrative import (
     number_spans,
     placeholder_spans,
 )
-from disclosures.permissions import can_edit, department_ids, is_admin, reviewable_disclosures
+from disclosures.permissions import can_edit, may_file, reviewable_disclosures
 
 Status = Disclosure.Status
 EDITABLE = (Status.DRAFT, Status.RETURNED)
@@ -289,10 +289,6 @@ def narrative_section_save(
 # ---------------------------------------------------------------- the page
 
 
-def _may_file(user, disclosure: Disclosure) -> bool:
-    return is_admin(user) or disclosure.unit.department_id in department_ids(user, DepartmentRole.Role.FILER)
-
-
 def _refusal(disclosure: Disclosure) -> str:
     """Why the user may not edit: the state, else (a role lost meanwhile) the role."""
     if disclosure.status == Status.PUBLISHED:
@@ -326,7 +322,7 @@ def _page(request, disclosure: Disclosure, *, rows=None, error: str = "", kept: 
 @require_http_methods(["GET", "POST"])
 def narrative_edit(request, pk: int):
     disclosure = get_object_or_404(reviewable_disclosures(request.user, Disclosure.objects.with_unit()), pk=pk)
-    if not _may_file(request.user, disclosure):
+    if not may_file(request.user, disclosure):
         return render(
             request,
             "review/narrative_edit.html",

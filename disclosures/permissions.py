@@ -46,11 +46,16 @@ def visible_departments(user) -> QuerySet:
     return Department.objects.filter(pk__in=department_ids(user))
 
 
+def may_file(user, disclosure: Disclosure) -> bool:
+    """填报人 of the disclosure's department (or an admin), whatever the disclosure's status."""
+    return is_admin(user) or disclosure.unit.department_id in department_ids(user, DepartmentRole.Role.FILER)
+
+
 def can_edit(user, disclosure: Disclosure) -> bool:
     """填报人 of the department edits drafts and returned versions; nobody edits anything else."""
     if disclosure.status not in (Disclosure.Status.DRAFT, Disclosure.Status.RETURNED):
         return False
-    return is_admin(user) or disclosure.unit.department_id in department_ids(user, DepartmentRole.Role.FILER)
+    return may_file(user, disclosure)
 
 
 def can_review(user, disclosure: Disclosure) -> bool:
