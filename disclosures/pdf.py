@@ -115,10 +115,15 @@ def render_document_html(
     return render_to_string("disclosures/pdf/disclosure.html", {"doc": doc, "inline_styles": styles})
 
 
+# WeasyPrint work in this process, one render at a time. A parallel render forks: a fork taken while another thread
+# is inside Pango or fontconfig would hand the child a lock that nobody in it ever releases.
+_render_lock = threading.RLock()
+
+
 def render_html_document(html: str):
     """Lay out print HTML (as render_document_html gives it) into a WeasyPrint Document."""
     font_config, sheets = _styles()
-    with _without_gc():
+    with _render_lock, _without_gc():
         return PrintHTML(string=html, base_url=str(settings.BASE_DIR)).render(
             stylesheets=sheets, font_config=font_config, pdf_variant=None, uncompressed_pdf=False
         )
@@ -131,17 +136,18 @@ def render_html_pdf(html: str, *, workers: int | None = None) -> bytes:
     many forked processes and merged (pdf_parallel); a document that cannot be cut renders in this process.
     """
     workers = settings.PDF_WORKERS if workers is None else workers
-    if workers >= 2:
-        _styles()  # loaded before the fork, so the workers inherit fonts and stylesheets
-        try:
-            return render_parallel(html, render_html_document, workers)
-        except ParallelRenderError as error:
-            logger.warning("PDF rendered in one process: %s", error)
-    with _without_gc():
-        document = render_html_document(html)
-        pdf = document.write_pdf()
-        del document
-    return pdf
+    with _render_lock:
+        if workers >= 2:
+            _styles()  # loaded before the fork, so the workers inherit fonts and stylesheets
+            try:
+                return render_parallel(html, render_html_document, workers)
+            except ParallelRenderError as error:
+                logger.warning("PDF rendered in one process: %s", error)
+        with _without_gc():
+            document = render_html_document(html)
+            pdf = document.write_pdf()
+            del document
+        return pdf
 
 
 def render_disclosure_pdf(disclosure: Disclosure, *, review: bool = False, viewer: str = "") -> bytes:

@@ -21,7 +21,6 @@ import logging
 import multiprocessing
 import os
 import re
-import threading
 import time
 import traceback
 import warnings
@@ -136,11 +135,8 @@ def cut_document(html: str, parts: int) -> Cut:
     for i, start in enumerate(chosen):
         end = bounds[i + 1]
         reopen = "".join(ID_ATTRIBUTE.sub("", text, count=1) for _, text in stack)
-        next_stack = _open_elements(html, end, start, stack)
-        if i == len(chosen) - 1:
-            segment = html[start:end]
-        else:
-            segment = html[start:end] + "".join(f"</{name}>" for name, _ in reversed(next_stack))
+        next_stack = _open_elements(html, end, start, stack)  # empty after the last part
+        segment = html[start:end] + "".join(f"</{name}>" for name, _ in reversed(next_stack))
         body.append(continued_head + continued_prelude + reopen + segment + html[body_end:])
         stack = next_stack
     toc = TOC_LINK.search(front)
@@ -332,25 +328,24 @@ def merge(parts: list[tuple[bytes, int]], pages_info: list) -> bytes:
     return out.getvalue()
 
 
-_fork_lock = threading.Lock()
-
-
 def render_parallel(html: str, render_document, workers: int = 2) -> bytes:
-    """Print HTML to PDF bytes with ``workers`` processes besides this one; ``render_document(html)`` lays out."""
+    """Print HTML to PDF bytes with ``workers`` processes besides this one; ``render_document(html)`` lays out.
+
+    The caller keeps other threads of this process out of WeasyPrint meanwhile (pdf.render_html_pdf's lock).
+    """
     cut = cut_document(html, workers)
     context = multiprocessing.get_context("fork")
     connections, processes = [], []
-    with _fork_lock:  # one fork at a time, never in the middle of another thread's render in this module
-        for index, part in enumerate(cut.body):
-            parent_end, child_end = context.Pipe()
-            process = context.Process(
-                target=_worker, args=(child_end, index, part, render_document), name=f"pdf-part-{index}"
-            )
-            process.daemon = True
-            process.start()
-            child_end.close()
-            connections.append(parent_end)
-            processes.append(process)
+    for index, part in enumerate(cut.body):
+        parent_end, child_end = context.Pipe()
+        process = context.Process(
+            target=_worker, args=(child_end, index, part, render_document), name=f"pdf-part-{index}"
+        )
+        process.daemon = True
+        process.start()
+        child_end.close()
+        connections.append(parent_end)
+        processes.append(process)
     try:
         return _coordinate(cut, connections, render_document)
     finally:

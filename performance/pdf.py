@@ -1,11 +1,9 @@
 """PDF of a department's standalone performance target forms (e.g. seeds 000 and 004)."""
 
-from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint import HTML
 
 from disclosures.models import Department
-from disclosures.pdf import _styles
+from disclosures.pdf import render_html_pdf
 from performance.presenters import target_form_grid
 
 
@@ -20,5 +18,4 @@ def render_forms_pdf(*, department: Department, fiscal_year: int, forms: list) -
             "items": [(form, target_form_grid(form)) for form in forms],
         },
     )
-    font_config, sheets = _styles()
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=sheets, font_config=font_config)
+    return render_html_pdf(html, workers=1)  # a few pages: not worth a fork

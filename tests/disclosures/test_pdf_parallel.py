@@ -165,3 +165,18 @@ def test_uncuttable_html_renders_in_one_process(caplog):
     assert pdf.startswith(b"%PDF-")
     assert "一页" not in pdf_text_pages(pdf)[0] and "无法分段的短文" in pdf_text_pages(pdf)[0]
     assert "PDF rendered in one process" in caplog.text
+
+
+def test_renders_in_one_process_take_turns():
+    """No thread is inside WeasyPrint while another forks its workers: renders hold one lock."""
+    import threading
+
+    from disclosures import pdf as pdf_module
+
+    done = threading.Event()
+    thread = threading.Thread(target=lambda: (render_html_pdf("<p>并发</p>", workers=1), done.set()))
+    with pdf_module._render_lock:
+        thread.start()
+        assert not done.wait(1.0)  # waits for the render holding the lock
+    thread.join(60)
+    assert done.is_set()
