@@ -18,6 +18,7 @@ from disclosures.models import (
     Balance,
     BudgetUnit,
     Department,
+    DepartmentRole,
     Disclosure,
     EconomicClass,
     EconomicLine,
@@ -61,6 +62,16 @@ def make_department(code: str = "901", name: str = "测试市应急管理局", r
     place, _ = Region.objects.get_or_create(name=region, level=Region.Level.CITY)
     department, _ = Department.objects.get_or_create(region=place, code=code, defaults={"name": name})
     return department
+
+
+def make_staff(name: str, *roles: str, department: Department, password: str = "x-strong-pass-1", **extra):
+    """A staff user (is_staff unless ``extra`` says otherwise) with these DepartmentRole roles in ``department``."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(name, password=password, **{"is_staff": True, **extra})
+    for role in roles:
+        DepartmentRole.objects.create(user=user, department=department, role=role)
+    return user
 
 
 def make_unit(department: Department | None = None) -> BudgetUnit:

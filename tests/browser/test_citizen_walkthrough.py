@@ -19,43 +19,19 @@ from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.db import connections
 from openpyxl import load_workbook
 
 from disclosures.amounts import CENT, add, format_wan, format_yuan, wan
 from disclosures.models import Disclosure, ProjectLine
 from disclosures.tablespecs import EXPENSE_MEASURES, DisclosureData
 from performance.models import Period, TargetForm
+from tests.browser.conftest import BROWSER_TEST
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 KEYWORD = "救援"
 PHONE_WIDTH = 390
 PROJECT_FUNDS = ("general", "gov_fund", "state_capital", "special_account", "unit_own")  # 表十二 columns 3–7
 
-pytestmark = [
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason=f"no system Chromium at {CHROMIUM} (Playwright is only run with it)"
-    ),
-    # live_server runs in another thread: the data must be committed, and the catalogue (a data migration)
-    # restored after pytest-django flushes the database.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-        # Close the connection the ORM used while Playwright ran, or PostgreSQL cannot drop the test database.
-        connections.close_all()
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture

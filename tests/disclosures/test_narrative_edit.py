@@ -18,10 +18,11 @@ from django.utils import timezone
 from disclosures import workflow
 from disclosures.audit import LOCKED_MESSAGE
 from disclosures.documents import build_document
-from disclosures.models import AuditEntry, Department, DepartmentRole, Disclosure, Region, Section
+from disclosures.models import AuditEntry, DepartmentRole, Disclosure, Section
 from disclosures.narrative import FILL, generate_narrative
 from disclosures.narrative_views import edit_rows
 from tests.disclosures.test_admin import form_data
+from tests.factories import make_department, make_staff
 
 Status = Disclosure.Status
 NARRATIVE = Section.Part.NARRATIVE
@@ -93,17 +94,12 @@ def draft(import_seed):
 
 
 @pytest.fixture
-def users(draft, django_user_model):
+def users(draft):
     department = draft.unit.department
-    other = Department.objects.create(
-        region=Region.objects.create(name="门源县", level=Region.Level.COUNTY), code="309", name="门源县应急管理局"
-    )
+    other = make_department(code="309", name="门源县应急管理局", region="门源县")
 
     def make(name, *roles, dept=department, **extra):
-        user = django_user_model.objects.create_user(name, password="x-strong-pass-1", **{"is_staff": True, **extra})
-        for role in roles:
-            DepartmentRole.objects.create(user=user, department=dept, role=role)
-        return user
+        return make_staff(name, *roles, department=dept, **extra)
 
     return {
         "filer": make("filer", FILER),

@@ -20,11 +20,11 @@ from disclosures.models import (
     DepartmentRole,
     Disclosure,
     FindingDecision,
-    Region,
     ReviewComment,
     ReviewEvent,
 )
 from performance.models import SelfEvaluation, TargetForm
+from tests.factories import make_department, make_staff
 
 Status = Disclosure.Status
 FILER, REVIEWER = DepartmentRole.Role.FILER, DepartmentRole.Role.REVIEWER
@@ -63,17 +63,12 @@ def draft(import_seed):
 
 
 @pytest.fixture
-def users(draft, django_user_model):
+def users(draft):
     department = draft.unit.department
-    other = Department.objects.create(
-        region=Region.objects.create(name="门源县", level=Region.Level.COUNTY), code="309", name="门源县应急管理局"
-    )
+    other = make_department(code="309", name="门源县应急管理局", region="门源县")
 
     def make(name, *roles, dept=department, **extra):
-        user = django_user_model.objects.create_user(name, password=PASSWORD, **{"is_staff": True, **extra})
-        for role in roles:
-            DepartmentRole.objects.create(user=user, department=dept, role=role)
-        return user
+        return make_staff(name, *roles, department=dept, password=PASSWORD, **extra)
 
     return {
         "filer": make("filer", FILER),

@@ -1,12 +1,12 @@
 import re
 import shutil
 import subprocess
-from html import unescape
 
 import pytest
 
 from disclosures.models import Department, Disclosure
 from performance.models import TargetForm
+from tests.pages import breadcrumbs
 
 
 @pytest.fixture
@@ -79,13 +79,3 @@ class TestFormList:
         labels = re.findall(r'tabindex="0" aria-label="([^"]+)"', html)
         assert len(labels) == TargetForm.objects.filter(department=menyuan).count() > 1
         assert len(set(labels)) == len(labels)
-
-
-def breadcrumbs(html: str) -> list[tuple[str | None, str]]:
-    """(href or None for the current page, text) of each item of the 位置 navigation."""
-    nav = re.search(r'<nav class="breadcrumbs" aria-label="位置"><ol>(.*?)</ol></nav>', html, re.S).group(1)
-    items = []
-    for item in re.findall(r"<li[^>]*>(.*?)</li>", nav, re.S):
-        link = re.fullmatch(r'<a href="([^"]+)">(.*)</a>', item)
-        items.append((link[1], unescape(link[2])) if link else (None, unescape(item)))
-    return items

@@ -1,7 +1,6 @@
 """Portal review fixes: the disclosure page's breadcrumbs, the project search's 部门 choices, the site icon."""
 
 import re
-from html import unescape
 from pathlib import Path
 
 import pytest
@@ -9,18 +8,9 @@ from django.contrib.staticfiles import finders
 
 from disclosures.filters import DisclosureFilter, ProjectSearchForm
 from disclosures.models import Disclosure
+from tests.pages import breadcrumbs
 from tests.portal.portal_data import Form, make_disclosure, make_form, make_unit
 from tests.portal.test_search import SEARCH_BUDGET
-
-
-def breadcrumbs(html: str) -> list[tuple[str | None, str]]:
-    """(href or None for the current page, text) of each item of the 位置 navigation."""
-    nav = re.search(r'<nav class="breadcrumbs" aria-label="位置"><ol>(.*?)</ol></nav>', html, re.S).group(1)
-    items = []
-    for item in re.findall(r"<li[^>]*>(.*?)</li>", nav, re.S):
-        link = re.fullmatch(r'<a href="([^"]+)">(.*)</a>', item)
-        items.append((link[1], unescape(link[2])) if link else (None, unescape(item)))
-    return items
 
 
 class TestDisclosureBreadcrumbs:
