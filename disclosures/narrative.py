@@ -76,6 +76,11 @@ def placeholder_spans(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group()) for m in _PLACEHOLDER.finditer(text)]
 
 
+def written_numbers(numbers: list[Decimal]) -> str:
+    """Numbers as a narrative writes them (thousands separators), listed with 、: 3,488.99、18.44."""
+    return "、".join(f"{number:,}" for number in numbers)
+
+
 def differing_numbers(edited: str, generated: str) -> list[Decimal]:
     """Numbers of the edited text that the generated text does not contain (each once, in order)."""
     known = set(numbers_in(generated))

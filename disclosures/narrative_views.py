@@ -42,6 +42,7 @@ from disclosures.narrative import (
     generate_narrative,
     number_spans,
     placeholder_spans,
+    written_numbers,
 )
 from disclosures.permissions import can_edit, may_file, reviewable_disclosures
 
@@ -364,7 +365,7 @@ def narrative_edit(request, pk: int):
         done = f"已采用按数据生成的文本：“{row.heading}”" if adopt else f"已保存“{row.heading}”"
         messages.success(request, done, extra_tags=tag)
         if row.differing:
-            numbers = "、".join(str(n) for n in row.differing)
+            numbers = written_numbers(row.differing)
             messages.warning(
                 request, f"“{row.heading}”中有数字与按数据生成的文本不一致：{numbers}（审核版将标出）", extra_tags=tag
             )

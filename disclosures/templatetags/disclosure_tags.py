@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import template
 
 from disclosures.amounts import format_wan, format_yuan
+from disclosures.narrative import written_numbers
 from disclosures.tablespecs import Column, Row
 
 register = template.Library()
@@ -56,3 +57,6 @@ def column_numbers(columns: list[Column]) -> list[str]:
         c.number or ("栏次" if c.kind in LABEL_KINDS and (i == 0 or columns[i - 1].kind not in LABEL_KINDS) else "")
         for i, c in enumerate(columns)
     ]
+
+
+register.filter("written_numbers", written_numbers)

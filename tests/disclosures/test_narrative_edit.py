@@ -220,7 +220,7 @@ class TestSave:
 
         page = client.get(url(draft))
         assert "已保存“二、收入决算情况说明”" in page_text(page)
-        assert "9999.99" in page_text(page)  # the warning message
+        assert "中有数字与按数据生成的文本不一致：9,999.99（审核版将标出）" in page_text(page)  # as the text writes it
         assert '<mark class="differs">9,999.99</mark>' in page.content.decode()
         assert '<mark class="expected">3,220.75</mark>' in page.content.decode()  # what the data gives
         assert "当前文本（filer 修改于" in page_text(page)
@@ -228,7 +228,7 @@ class TestSave:
         block = next(b for b in build_document(draft, review=True).narrative if b.heading.startswith("二、"))
         assert block.source == "edited" and block.differing == [Decimal("9999.99")]
         review = page_text(login(users["reviewer"]).get(reverse("disclosures:review", args=[draft.pk])))
-        assert "二、收入决算情况说明 来源：人工修改； 以下数字与数据生成的说明不一致：9999.99" in review
+        assert "二、收入决算情况说明 来源：人工修改； 以下数字与数据生成的说明不一致：9,999.99" in review
 
     def test_an_audit_entry_records_who_changed_what(self, draft, users):
         income = narrative(draft, "二、")
